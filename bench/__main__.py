@@ -1,0 +1,25 @@
+"""`make bench`: every bench/bench_*.py module's run(), one after another.
+
+Each prints its own figures; `python -m bench NAME` runs just one.
+"""
+
+import importlib
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookshop.settings")
+
+
+def main(argv: list[str]) -> None:
+    folder = Path(__file__).parent
+    names = sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name.startswith("bench_"))
+    wanted = [n for n in names if not argv or any(arg in n for arg in argv)]
+    for name in wanted:
+        print(f"\n== {name} ==", flush=True)
+        importlib.import_module(f"bench.{name}").run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

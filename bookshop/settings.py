@@ -1,0 +1,269 @@
+"""Settings for the coloring-book shop, all read from the environment.
+
+Local use needs no variable at all: SQLite under var/, the offline image
+provider, the demo checkout and emails written to var/outbox/. With DEBUG off
+the settings refuse to start without their secrets.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return default if value is None else int(value)
+
+
+def env_float(name: str, default: float) -> float:
+    value = env(name)
+    return default if value is None else float(value)
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name) or default).split(",") if item.strip()]
+
+
+def required(name: str) -> str:
+    value = env(name)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    return value
+
+
+DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
+
+if DEBUG:
+    SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+else:
+    SECRET_KEY = required("SECRET_KEY")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
+
+SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or ([SITE_URL] if SITE_URL.startswith("https://") else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_q",
+    "anymail",
+    "orders",
+    "generator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "bookshop.urls"
+WSGI_APPLICATION = "bookshop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database. SQLite is tuned for one web process and one worker writing at
+# once: WAL lets readers proceed during a write, the busy timeout waits for
+# the write lock instead of failing, and IMMEDIATE transactions take that lock
+# at BEGIN so two writers never deadlock upgrading a read lock.
+SQLITE_PATH = VAR_DIR / "db.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests run a real worker in another process, which cannot see an
+    # in-memory database; keep the test database on disk.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served directly: downloads go through the order's token
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Request limits: the order form and Stripe's events are small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+
+# Security: these make `manage.py check --deploy` pass in production.
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Email. Locally every message is written to var/outbox/; production sets
+# EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Coloring Book Shop <books@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+ANYMAIL = {key[len("ANYMAIL_") :]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+ADMINS = [("Staff", address) for address in env_list("ADMINS")]
+if not DEBUG and EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    raise ImproperlyConfigured("Set EMAIL_BACKEND (an anymail backend) when DEBUG is off.")
+
+# Payments. Without a Stripe key the shop runs its demo checkout, which
+# production settings refuse.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env("STRIPE_API_BASE")
+BOOK_PRICE_CENTS = env_int("BOOK_PRICE_CENTS", 999)
+BOOK_CURRENCY = (env("BOOK_CURRENCY", "usd") or "usd").lower()
+DEMO_CHECKOUT = STRIPE_SECRET_KEY is None
+if not DEBUG and DEMO_CHECKOUT:
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY must be set when DEBUG is off: demo checkout is for local use.")
+if not DEBUG:
+    required("STRIPE_WEBHOOK_SECRET")
+
+# Image generation.
+GEMINI_API_KEY = env("GEMINI_API_KEY")
+GEMINI_BASE_URL = env("GEMINI_BASE_URL")
+IMAGE_PROVIDER = env("IMAGE_PROVIDER", "gemini" if GEMINI_API_KEY else "offline")
+if IMAGE_PROVIDER not in {"offline", "gemini"}:
+    raise ImproperlyConfigured("IMAGE_PROVIDER must be 'offline' or 'gemini'.")
+OFFLINE_IMAGE_LATENCY = env_float("OFFLINE_IMAGE_LATENCY", 0.0)
+# Pixel size of the square images the providers make. 2048 prints a full
+# page at about 250 DPI; tests use less to stay quick.
+BOOK_IMAGE_SIZE = env_int("BOOK_IMAGE_SIZE", 2048)
+BOOK_SCENES = 12
+# Image calls in flight within one book. Each call mostly waits on the
+# network, so several overlap well; each holds at most one image in memory.
+GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
+# Books generated at the same time: one per django-q2 worker process.
+BOOK_WORKERS = env_int("BOOK_WORKERS", 1)
+# A job whose worker died is taken over once its heartbeat is this old, and
+# is failed for good after this many attempts.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
+# Delivery: attach the PDF when it fits. Base64 grows a file by 4/3, so
+# 7 MB of PDF makes a message of about 9.4 MB, under a 10 MB provider limit.
+BOOK_ATTACH_MAX_BYTES = env_int("BOOK_ATTACH_MAX_BYTES", 7 * 1024 * 1024)
+DOWNLOAD_LINK_MAX_AGE = env_int("DOWNLOAD_LINK_MAX_AGE", 30 * 24 * 3600)
+
+# The worker (django-q2). The job table, not this queue, is the truth about a
+# book: a task only says "there may be a job to run", so a task lost, run
+# twice or re-run after a crash costs nothing.
+Q_CLUSTER = {
+    "name": "bookshop",
+    # One process per book generated at once: this is what bounds memory.
+    "workers": BOOK_WORKERS,
+    # Hard cap on one task. A book takes minutes; twenty means a hung API.
+    "timeout": env_int("Q_TIMEOUT", 1200),
+    # Must exceed timeout, or a running task would be handed out twice.
+    "retry": env_int("Q_RETRY", 1260),
+    # The job table counts attempts itself (a killed task is re-run by the ORM
+    # broker without counting), so django-q2 never retries on its own.
+    "max_attempts": 1,
+    # Tasks the cluster takes from the broker ahead of its workers. Kept to
+    # one per worker: a prefetched task is locked in the broker until "retry"
+    # runs out, and nothing is gained by holding more.
+    "queue_limit": BOOK_WORKERS,
+    # A worker process is replaced after some books or when it has grown, so
+    # a leak in an image library never accumulates on a 512 MB host.
+    "recycle": 20,
+    "max_rss": env_int("Q_MAX_RSS_KB", 300_000),
+    "save_limit": 500,
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": 0.5,
+    "label": "Worker queue",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"level": "INFO"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+}

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.db import models
+
+from orders.models import Order
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Job(models.Model):
+    """The generation of one order's book. This table, not django-q2's queue,
+    is the truth: a worker claims a job here, keeps its heartbeat fresh, and
+    a job whose heartbeat goes stale is taken over by the next worker."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="job")
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    # The queue order: set when the job is (re)queued.
+    queued_at = models.DateTimeField(db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+
+    # Progress: images persisted so far, out of 2 per scene.
+    images_done = models.PositiveIntegerField(default=0)
+    # Cost: image and text calls made to the provider, and how many were retries.
+    api_calls = models.PositiveIntegerField(default=0)
+    api_retries = models.PositiveIntegerField(default=0)
+    provider = models.CharField(max_length=20, blank=True)
+
+    pdf = models.FileField(upload_to="books/", blank=True)
+    pdf_bytes = models.PositiveIntegerField(default=0)
+    render_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} for order {self.order_id} ({self.status})"
+
+    @property
+    def images_total(self) -> int:
+        return settings.BOOK_SCENES * 2
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+def page_upload_to(page: "Page", filename: str) -> str:
+    return f"jobs/{page.job.order.token}/{filename}"
+
+
+class Page(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="pages")
+    index = models.PositiveSmallIntegerField()
+    scene = models.TextField()
+    line_art = models.ImageField(upload_to=page_upload_to, blank=True)
+    colored = models.ImageField(upload_to=page_upload_to, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_page_per_scene")]
+
+    def __str__(self) -> str:
+        return f"Page {self.index + 1} of job {self.job_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Last sign of life of each worker process, for /healthz and the dashboard."""
+
+    worker = models.CharField(max_length=100, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.worker

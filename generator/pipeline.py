@@ -1,0 +1,164 @@
+"""One book, from scenes to delivered PDF, resuming from whatever is stored.
+
+Image calls run in a thread pool (GENERATION_CONCURRENCY in flight); a page's
+coloring is submitted the moment its line art arrives. Threads only talk to
+the provider; this thread stores each image as it arrives and writes the
+database, so at most one image per call in flight is ever held in memory.
+"""
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from generator import services
+from generator.models import Job, JobStatus, Page
+from generator.providers import Brief, ImageProvider, ProviderError, Usage, provider_get
+from orders import emails
+from orders import services as order_services
+from orders.models import Order, OrderStatus
+
+logger = logging.getLogger(__name__)
+
+LINE_ART = "line_art"
+COLORED = "colored"
+
+
+def _extension(data: bytes) -> str:
+    return "jpg" if data[:3] == b"\xff\xd8\xff" else "png"
+
+
+def brief_for(order: Order) -> Brief:
+    return Brief(
+        theme=order.theme,
+        child_name=order.child_name,
+        age_group=order.age_group,
+        seed=order.token,
+        size=settings.BOOK_IMAGE_SIZE,
+    )
+
+
+def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]:
+    pages = list(job.pages.order_by("index"))
+    if len(pages) == settings.BOOK_SCENES:
+        return pages
+    scenes = provider.plan_scenes(brief, settings.BOOK_SCENES)
+    if len(scenes) != settings.BOOK_SCENES:
+        raise ProviderError(f"Scene planning returned {len(scenes)} scenes, not {settings.BOOK_SCENES}.")
+    with transaction.atomic():
+        for index, scene in enumerate(scenes):
+            Page.objects.get_or_create(job=job, index=index, defaults={"scene": scene})
+    return list(job.pages.order_by("index"))
+
+
+def page_image_store(*, page: Page, kind: str, data: bytes) -> None:
+    """Write one image to storage and record it, the moment it exists."""
+    name = default_storage.save(
+        f"jobs/{page.job.order.token}/{page.index + 1:02d}-{kind}.{_extension(data)}", ContentFile(data)
+    )
+    Page.objects.filter(pk=page.pk).update(**{kind: name, "error": ""})
+    setattr(page, kind, name)
+    services.job_progress(page.job_id)
+
+
+def pages_draw(
+    *, job: Job, provider: ImageProvider, brief: Brief, pages: list[Page], check: Callable[[], None]
+) -> None:
+    """Draw what is missing. A page that fails does not stop the others; the
+    first failure is raised once every other page is stored."""
+    failures: list[ProviderError] = []
+    with ThreadPoolExecutor(max_workers=max(1, settings.GENERATION_CONCURRENCY)) as pool:
+        in_flight: dict[Future, tuple[str, Page]] = {}
+
+        def submit_color(page: Page, line_art: bytes) -> None:
+            future = pool.submit(provider.color_page, brief, page.scene, page.index, line_art)
+            in_flight[future] = (COLORED, page)
+
+        for page in pages:
+            if not page.line_art:
+                in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
+            elif not page.colored:
+                with default_storage.open(page.line_art.name, "rb") as stored:
+                    submit_color(page, stored.read())
+
+        while in_flight:
+            done, _ = wait(in_flight, timeout=5, return_when=FIRST_COMPLETED)
+            try:
+                check()
+            except Exception:
+                for future in in_flight:
+                    future.cancel()
+                raise
+            for future in done:
+                kind, page = in_flight.pop(future)
+                try:
+                    data = future.result()
+                except ProviderError as exc:
+                    Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
+                    failures.append(exc)
+                    continue
+                page_image_store(page=page, kind=kind, data=data)
+                if kind == LINE_ART and not page.colored:
+                    submit_color(page, data)
+                del data
+    if failures:
+        raise failures[0]
+
+
+def _usage_record(job: Job, usage: Usage) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        api_calls=F("api_calls") + usage.calls, api_retries=F("api_retries") + usage.retries
+    )
+
+
+def book_make(*, job: Job, check: Callable[[], None]) -> None:
+    from generator.pdf import book_render
+
+    order = job.order
+    if not job.provider:
+        job.provider = settings.IMAGE_PROVIDER
+        Job.objects.filter(pk=job.pk).update(provider=job.provider)
+    usage = Usage()
+    provider = provider_get(job.provider, usage=usage)
+    brief = brief_for(order)
+    try:
+        pages = pages_plan(job=job, provider=provider, brief=brief)
+        for page in pages:
+            page.job = job
+        pages_draw(job=job, provider=provider, brief=brief, pages=pages, check=check)
+    finally:
+        _usage_record(job, usage)
+    check()
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        order_services.order_transition(order, OrderStatus.RENDERING)
+
+    if job.pdf:
+        with default_storage.open(job.pdf.name, "rb") as stored:
+            pdf = stored.read()
+    else:
+        started = timezone.now()
+        pdf = book_render(job=job)
+        job.pdf.save(f"coloring-book-{order.token}.pdf", ContentFile(pdf), save=False)
+        Job.objects.filter(pk=job.pk).update(
+            pdf=job.pdf.name, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
+        )
+    check()
+
+    emails.delivery_send(order_id=order.pk, pdf=pdf)
+    del pdf
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        job.status = JobStatus.DONE
+        job.finished_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "finished_at", "error"])
+        order_services.order_transition(order, OrderStatus.DELIVERED)

@@ -1,0 +1,68 @@
+"""What every image provider offers, and the errors it may raise."""
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What a book is about. `seed` (the order's token) makes a provider's
+    choices repeatable for the same order."""
+
+    theme: str
+    child_name: str
+    age_group: str
+    seed: str
+    size: int
+
+
+class ProviderError(Exception):
+    """A call failed. The message is for staff (admin, logs), never shown to
+    customers. `permanent` errors are not worth another attempt of the job."""
+
+    permanent = False
+
+
+class ImageRefused(ProviderError):
+    """The model returned no image (a safety block) even after rephrasing."""
+
+    permanent = True
+
+
+@dataclass
+class Usage:
+    """API calls made for one job, retries included: what a book cost."""
+
+    calls: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, *, retry: bool = False) -> None:
+        with self._lock:
+            self.calls += 1
+            if retry:
+                self.retries += 1
+
+
+class ImageProvider(ABC):
+    """Plans scenes and draws them. Methods are called from several threads
+    at once (GENERATION_CONCURRENCY) and must be thread-safe; they return
+    encoded image bytes (PNG or JPEG) and keep nothing."""
+
+    name: str
+
+    def __init__(self, usage: Usage | None = None) -> None:
+        self.usage = usage or Usage()
+
+    @abstractmethod
+    def plan_scenes(self, brief: Brief, count: int) -> list[str]:
+        """`count` one-sentence scene descriptions for the book."""
+
+    @abstractmethod
+    def draw_line_art(self, brief: Brief, scene: str, index: int) -> bytes:
+        """Black outlines on white, closed shapes to color, no shading."""
+
+    @abstractmethod
+    def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
+        """The same drawing, colored: the reference for the coloring page."""

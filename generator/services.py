@@ -1,0 +1,257 @@
+"""Jobs: create, queue, claim, run, and take over after a crash.
+
+A django-q2 task only says "there may be a job to run"; the job table says
+which. A worker claims the oldest waiting job in a transaction, keeps a
+heartbeat while it works, and a job whose heartbeat went stale (its worker
+was killed) is claimed again by the next worker, which resumes from the pages
+already stored. Attempts are counted here, since the ORM broker re-runs a
+killed task without counting.
+"""
+
+import json
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from generator.models import Job, JobStatus, Page, WorkerHeartbeat
+from orders import services as order_services
+from orders.models import Order, OrderStatus
+
+logger = logging.getLogger(__name__)
+
+TASK_RUN_NEXT = "generator.tasks.job_run_next"
+
+
+class JobCancelled(Exception):
+    """The job stopped being ours (cancelled, refunded, or taken over)."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# Queueing ------------------------------------------------------------------
+
+
+def job_create(*, order: Order) -> Job:
+    """Called inside the payment's transaction; the task is queued after commit."""
+    job, created = Job.objects.get_or_create(order=order, defaults={"queued_at": timezone.now()})
+    if created:
+        transaction.on_commit(tasks_enqueue)
+    return job
+
+
+def tasks_enqueue(count: int = 1) -> None:
+    from django_q.tasks import async_task
+
+    for _ in range(count):
+        async_task(TASK_RUN_NEXT, group="books", q_options={"task_name": "run next book"})
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+
+def jobs_claimable():
+    return Job.objects.filter(
+        Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before())
+    )
+
+
+def job_claim_next(*, worker: str) -> Job | None:
+    """Take the oldest waiting job (or one whose worker died), or None."""
+    while True:
+        with transaction.atomic():
+            job = (
+                jobs_claimable()
+                .select_for_update(skip_locked=True)
+                .select_related("order")
+                .order_by("queued_at", "id")
+                .first()
+            )
+            if job is None:
+                return None
+            taken_over = job.status == JobStatus.RUNNING
+            if taken_over and job.attempts >= settings.JOB_MAX_ATTEMPTS:
+                reason = f"The worker stopped (killed or out of memory) during each of {job.attempts} attempts."
+                _job_fail(job, reason)
+                continue
+            now = timezone.now()
+            job.status = JobStatus.RUNNING
+            job.attempts += 1
+            job.worker = worker
+            job.heartbeat_at = now
+            job.started_at = job.started_at or now
+            job.finished_at = None
+            job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at", "finished_at"])
+            order = Order.objects.select_for_update().get(pk=job.order_id)
+            if order.status == OrderStatus.QUEUED:
+                order_services.order_transition(order, OrderStatus.GENERATING)
+            job.order = order
+            if taken_over:
+                logger.warning("job %s: taken over from a dead worker, attempt %s", job.pk, job.attempts)
+            return job
+
+
+def job_requeue(*, job: Job, reason: str = "") -> None:
+    """Put a failed or interrupted job back in line; it resumes from its pages."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        order = Order.objects.select_for_update().get(pk=job.order_id)
+        job.status = JobStatus.QUEUED
+        job.heartbeat_at = None
+        job.error = reason or job.error
+        job.save(update_fields=["status", "heartbeat_at", "error"])
+        order_services.order_transition(order, OrderStatus.QUEUED)
+        transaction.on_commit(tasks_enqueue)
+
+
+def job_retry(*, job: Job) -> bool:
+    """Staff retry of a failed job: a fresh set of attempts, same pages."""
+    if job.status != JobStatus.FAILED:
+        return False
+    Job.objects.filter(pk=job.pk).update(attempts=0, queued_at=timezone.now())
+    job_requeue(job=job, reason="")
+    return True
+
+
+def _job_fail(job: Job, reason: str) -> None:
+    job.status = JobStatus.FAILED
+    job.error = reason
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    order = Order.objects.select_for_update().get(pk=job.order_id)
+    if OrderStatus.FAILED in order_services.ORDER_TRANSITIONS[order.status]:
+        order_services.order_transition(order, OrderStatus.FAILED, problem=reason)
+    logger.error("job %s failed for good: %s", job.pk, reason)
+
+
+# Running -------------------------------------------------------------------
+
+
+class Heartbeat:
+    """Refreshes the job's heartbeat from a thread while the book is made, and
+    notices when the job is no longer ours."""
+
+    def __init__(self, job: Job, worker: str) -> None:
+        self.job_id = job.pk
+        self.worker = worker
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job.pk}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> None:
+        now = timezone.now()
+        updated = Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING, worker=self.worker).update(
+            heartbeat_at=now
+        )
+        WorkerHeartbeat.objects.update_or_create(worker=self.worker, defaults={"beat_at": now})
+        if not updated:
+            self.lost.set()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    self.beat()
+                except Exception:
+                    logger.exception("heartbeat of job %s failed", self.job_id)
+        finally:
+            connection.close()
+
+    def check(self) -> None:
+        if self.lost.is_set():
+            raise JobCancelled(f"job {self.job_id} is no longer run by {self.worker}")
+
+
+def _log_event(event: str, job: Job, **fields) -> None:
+    """One structured line per job start and end, with the queue around it."""
+    logger.info(json.dumps({"event": event, "job": job.pk, "order": job.order_id, **fields, **queue_snapshot()}))
+
+
+def queue_snapshot() -> dict:
+    waiting = list(Job.objects.filter(status=JobStatus.QUEUED).order_by("queued_at", "id").values_list("pk", flat=True))
+    running = list(Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
+    return {"queue_size": len(waiting) + len(running), "current_jobs": running, "jobs_waiting": waiting}
+
+
+def job_run(*, job: Job, worker: str) -> None:
+    """Make the book of a claimed job: pages, PDF, delivery. Any failure puts
+    the job back in line while attempts remain; a permanent one fails it."""
+    from generator import pipeline
+
+    _log_event("job_started", job, attempt=job.attempts)
+    outcome = "done"
+    try:
+        with Heartbeat(job, worker) as heartbeat:
+            pipeline.book_make(job=job, check=heartbeat.check)
+    except JobCancelled as exc:
+        outcome = f"stopped: {exc}"
+    except Exception as exc:
+        permanent = getattr(exc, "permanent", False)
+        reason = f"{type(exc).__name__}: {exc}"
+        logger.exception("job %s attempt %s failed", job.pk, job.attempts)
+        close_old_connections()
+        job.refresh_from_db()
+        if permanent or job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            with transaction.atomic():
+                _job_fail(Job.objects.select_for_update().get(pk=job.pk), reason)
+            outcome = f"failed: {reason}"
+        else:
+            job_requeue(job=job, reason=reason)
+            outcome = f"requeued: {reason}"
+    _log_event("job_ended", job, outcome=outcome)
+
+
+def job_progress(job_id: int) -> None:
+    """Recount the images stored for a job (what the status page shows)."""
+    done = (
+        Page.objects.filter(job_id=job_id).exclude(line_art="").count()
+        + Page.objects.filter(job_id=job_id).exclude(colored="").count()
+    )
+    Job.objects.filter(pk=job_id).update(images_done=done)
+
+
+# Sweeping ------------------------------------------------------------------
+
+
+def jobs_sweep() -> dict:
+    """Run every minute by the worker: the safety net under the queue.
+
+    Queues a task for every job that can run but has none (a lost task, a
+    dead worker), sends confirmations a mail outage held back, and records
+    that the worker is alive.
+    """
+    from django_q.brokers import get_broker
+
+    from orders import emails
+
+    WorkerHeartbeat.objects.update_or_create(worker=worker_name(), defaults={"beat_at": timezone.now()})
+    claimable = jobs_claimable().count()
+    queued_tasks = get_broker().queue_size()
+    missing = max(0, claimable - queued_tasks)
+    if missing:
+        tasks_enqueue(missing)
+    unconfirmed = Order.objects.filter(paid_at__lt=timezone.now() - timedelta(minutes=1)).exclude(
+        emails__kind="confirmation"
+    )
+    confirmations = 0
+    for order_id in unconfirmed.values_list("pk", flat=True)[:50]:
+        emails.confirmation_send_safely(order_id=order_id)
+        confirmations += 1
+    return {"claimable": claimable, "tasks_queued": missing, "confirmations": confirmations}

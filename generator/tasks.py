@@ -1,0 +1,16 @@
+"""django-q2 tasks: load, call a service, nothing else."""
+
+from generator import services
+
+
+def job_run_next() -> str:
+    worker = services.worker_name()
+    job = services.job_claim_next(worker=worker)
+    if job is None:
+        return "no job waiting"
+    services.job_run(job=job, worker=worker)
+    return f"job {job.pk}"
+
+
+def sweep() -> dict:
+    return services.jobs_sweep()

@@ -1,0 +1,32 @@
+from django import forms
+
+from orders.models import AgeGroup, Order, PaperSize
+
+
+class OrderForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="Your email")
+    theme = forms.CharField(
+        min_length=3,
+        max_length=Order._meta.get_field("theme").max_length,
+        label="What should the book be about?",
+        widget=forms.TextInput(attrs={"placeholder": "dinosaurs having a picnic"}),
+    )
+    child_name = forms.CharField(
+        max_length=Order._meta.get_field("child_name").max_length,
+        required=False,
+        label="Child's name (optional)",
+    )
+    age_group = forms.ChoiceField(choices=AgeGroup.choices, initial=AgeGroup.KIDS, label="Age")
+    paper_size = forms.ChoiceField(choices=PaperSize.choices, initial=PaperSize.LETTER, label="Paper")
+
+    def _clean_text(self, name: str) -> str:
+        value = " ".join(self.cleaned_data[name].split())
+        if any(ord(char) < 32 for char in value):
+            raise forms.ValidationError("Please use plain text.")
+        return value
+
+    def clean_theme(self) -> str:
+        return self._clean_text("theme")
+
+    def clean_child_name(self) -> str:
+        return self._clean_text("child_name")

@@ -1,0 +1,139 @@
+import secrets
+
+from django.db import models
+
+
+def new_token() -> str:
+    # 32 url-safe characters (192 bits): unguessable, and never an id.
+    return secrets.token_urlsafe(24)
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Waiting for payment"
+    PAID = "paid", "Paid"
+    QUEUED = "queued", "In the queue"
+    GENERATING = "generating", "Drawing the pages"
+    RENDERING = "rendering", "Making the PDF"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    REFUNDED = "refunded", "Refunded"
+    EXPIRED = "expired", "Checkout expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+S = OrderStatus
+
+# Every status change of an order goes through orders.services.order_transition,
+# which refuses anything not in this table.
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING_PAYMENT: {S.PAID, S.EXPIRED, S.CANCELLED},
+    S.PAID: {S.QUEUED, S.REFUNDED, S.CANCELLED},
+    S.QUEUED: {S.GENERATING, S.FAILED, S.REFUNDED, S.CANCELLED},
+    # Back to QUEUED when a worker died and the job waits to be taken over.
+    S.GENERATING: {S.RENDERING, S.QUEUED, S.FAILED, S.REFUNDED, S.CANCELLED},
+    S.RENDERING: {S.DELIVERED, S.QUEUED, S.FAILED, S.REFUNDED, S.CANCELLED},
+    # Staff may regenerate pages of a delivered book and deliver it again.
+    S.DELIVERED: {S.QUEUED, S.REFUNDED},
+    S.FAILED: {S.QUEUED, S.REFUNDED, S.CANCELLED},
+    S.REFUNDED: set(),
+    S.EXPIRED: {S.PAID},  # a late async payment can still succeed
+    S.CANCELLED: {S.REFUNDED},
+}
+
+
+class AgeGroup(models.TextChoices):
+    TODDLER = "toddler", "Toddlers (2–4)"
+    KIDS = "kids", "Kids (5–8)"
+    TWEENS = "tweens", "Tweens (9–12)"
+
+
+class PaperSize(models.TextChoices):
+    LETTER = "letter", "US Letter"
+    A4 = "a4", "A4"
+
+
+class Order(models.Model):
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email = models.EmailField()
+    theme = models.CharField(max_length=120)
+    child_name = models.CharField(max_length=40, blank=True)
+    age_group = models.CharField(max_length=10, choices=AgeGroup.choices, default=AgeGroup.KIDS)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.LETTER)
+
+    # Computed on the server when the order is placed, never taken from the client.
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, db_index=True
+    )
+    # Why the order needs a look (a payment that did not match, a failure).
+    problem = models.TextField(blank=True)
+
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_payment_intent = models.CharField(max_length=255, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} ({self.get_status_display()})"
+
+    @property
+    def price_display(self) -> str:
+        return f"{self.amount_cents / 100:.2f} {self.currency.upper()}"
+
+    @property
+    def title(self) -> str:
+        theme = self.theme.strip()
+        return theme[:1].upper() + theme[1:]
+
+
+class EmailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Payment confirmation"
+    DELIVERY = "delivery", "Book delivery"
+    DELAYED = "delayed", "Book delayed"
+    REFUND = "refund", "Refund"
+
+
+class SentEmail(models.Model):
+    """One row per email an order gets: the unique constraint makes each kind
+    go out once, whatever is retried or delivered twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    # Resends by staff bump this instead of adding rows.
+    resends = models.PositiveIntegerField(default=0)
+    attached_pdf = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="one_email_of_each_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for order {self.order_id}"
+
+
+class StripeEvent(models.Model):
+    """Every verified Stripe delivery, unique by event id: a redelivery finds
+    its row and changes nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="stripe_events")
+    # What handling it did or refused ("amount 500 usd does not match 999 usd").
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

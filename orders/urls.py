@@ -1,0 +1,16 @@
+from django.urls import path
+
+from orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", views.storefront, name="storefront"),
+    path("order/", views.order_create, name="create"),
+    path("orders/<str:token>/", views.order_status_page, name="status"),
+    path("orders/<str:token>/status.json", views.order_status_json, name="status_json"),
+    path("orders/<str:token>/demo-checkout/", views.demo_checkout, name="demo_checkout"),
+    path("orders/<str:token>/download/<str:signature>/", views.order_download, name="download"),
+    path("api/webhook", views.stripe_webhook, name="webhook"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,201 @@
+"""Shared fixtures: real database, temporary media, small images, a signed
+Stripe delivery helper, and a real django-q2 worker process when needed."""
+
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from orders import services as order_services
+from orders.models import Order
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+@pytest.fixture(autouse=True)
+def _shop_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.BOOK_IMAGE_SIZE = 384
+    settings.IMAGE_PROVIDER = "offline"
+    settings.OFFLINE_IMAGE_LATENCY = 0
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_SECRET_KEY = None
+    settings.DEMO_CHECKOUT = True
+    settings.SITE_URL = "http://shop.test"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return settings
+
+
+@pytest.fixture
+def make_order(db) -> Callable[..., Order]:
+    def factory(**fields) -> Order:
+        values = {
+            "email": "parent@example.com",
+            "theme": "dinosaurs having a picnic",
+            "child_name": "Mia",
+            "age_group": "kids",
+            "paper_size": "letter",
+        }
+        values.update(fields)
+        return order_services.order_create(**values)
+
+    return factory
+
+
+@pytest.fixture
+def paid_order(make_order, django_capture_on_commit_callbacks) -> Callable[..., Order]:
+    def factory(**fields) -> Order:
+        order = make_order(**fields)
+        with django_capture_on_commit_callbacks(execute=True):
+            order_services.order_fulfill(token=order.token, amount_cents=order.amount_cents, currency=order.currency)
+        order.refresh_from_db()
+        return order
+
+    return factory
+
+
+def stripe_signature(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header Stripe computes for a payload."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def checkout_event(order: Order, *, event_id: str, type: str = "checkout.session.completed", **session) -> dict:
+    """A Stripe event as Stripe sends it, trimmed to what the shop reads."""
+    obj = {
+        "id": f"cs_test_{order.token[:12]}",
+        "object": "checkout.session",
+        "client_reference_id": order.token,
+        "amount_total": order.amount_cents,
+        "currency": order.currency,
+        "payment_status": "paid",
+        "payment_intent": f"pi_test_{order.token[:12]}",
+        "status": "complete",
+        "mode": "payment",
+    }
+    obj.update(session)
+    return {
+        "id": event_id,
+        "object": "event",
+        "api_version": "2025-10-29.clover",
+        "created": int(time.time()),
+        "type": type,
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+@pytest.fixture
+def post_event(client) -> Callable[..., object]:
+    def post(event: dict, *, signature: str | None = None):
+        payload = json.dumps(event).encode()
+        return client.post(
+            "/api/webhook",
+            data=payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=stripe_signature(payload) if signature is None else signature,
+        )
+
+    return post
+
+
+# A real worker -------------------------------------------------------------
+
+
+def _database_url() -> str:
+    """The test database, as a URL another process can open."""
+    conf = connection.settings_dict
+    if conf["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{conf['NAME']}"
+    return (
+        f"postgres://{conf['USER'] or 'postgres'}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+    )
+
+
+class Worker:
+    """`manage.py qcluster` in its own process group, on the test database."""
+
+    def __init__(self, settings, tmp_path: Path, **env: str) -> None:
+        self.outbox = tmp_path / "outbox"
+        self.log = tmp_path / "worker.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "MEDIA_ROOT": settings.MEDIA_ROOT,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.outbox),
+            "BOOK_IMAGE_SIZE": str(settings.BOOK_IMAGE_SIZE),
+            "IMAGE_PROVIDER": settings.IMAGE_PROVIDER,
+            "SITE_URL": settings.SITE_URL,
+            "DEBUG": "1",
+            **env,
+        }
+        self.env.pop("SECRET_KEY", None)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+    def emails(self) -> list[str]:
+        if not self.outbox.exists():
+            return []
+        return [path.read_text(errors="replace") for path in sorted(self.outbox.iterdir())]
+
+
+@pytest.fixture
+def worker(transactional_db, settings, tmp_path) -> Iterator[Callable[..., Worker]]:
+    started: list[Worker] = []
+
+    def factory(**env: str) -> Worker:
+        w = Worker(settings, tmp_path, **env)
+        started.append(w)
+        return w
+
+    yield factory
+    for w in started:
+        w.stop()
+
+
+def wait_until(predicate: Callable[[], object], *, timeout: float = 60, interval: float = 0.2, what: str = ""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
