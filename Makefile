@@ -47,4 +47,4 @@ sample: $(STAMP)
 	$(PY) manage.py make_sample --output var/sample.pdf
 
 clean:
-	rm -rf $(VENV) var/test.sqlite3* .pytest_cache
+	rm -rf $(VENV) var/test-*.sqlite3* .pytest_cache

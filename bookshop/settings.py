@@ -121,8 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests run a real worker in another process, which cannot see an
-    # in-memory database; keep the test database on disk.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # in-memory database; keep the test database on disk, one per test run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,6 +206,8 @@ IMAGE_PROVIDER = env("IMAGE_PROVIDER", "gemini" if GEMINI_API_KEY else "offline"
 if IMAGE_PROVIDER not in {"offline", "gemini"}:
     raise ImproperlyConfigured("IMAGE_PROVIDER must be 'offline' or 'gemini'.")
 OFFLINE_IMAGE_LATENCY = env_float("OFFLINE_IMAGE_LATENCY", 0.0)
+# --- Gemini (generator/providers/gemini.py) ---
+# --- end Gemini ---
 # Pixel size of the square images the providers make. 2048 prints a full
 # page at about 250 DPI; tests use less to stay quick.
 BOOK_IMAGE_SIZE = env_int("BOOK_IMAGE_SIZE", 2048)
