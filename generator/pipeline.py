@@ -57,7 +57,7 @@ def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]
     return list(job.pages.order_by("index"))
 
 
-def page_image_store(*, page: Page, kind: str, data: bytes) -> None:
+def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
     """Write one image to storage and record it, the moment it exists."""
     name = default_storage.save(
         f"jobs/{page.job.order.token}/{page.index + 1:02d}-{kind}.{_extension(data)}", ContentFile(data)
@@ -65,56 +65,85 @@ def page_image_store(*, page: Page, kind: str, data: bytes) -> None:
     Page.objects.filter(pk=page.pk).update(**{kind: name, "error": ""})
     setattr(page, kind, name)
     services.job_progress(page.job_id)
+    if recorder is not None:
+        recorder.flush()
 
 
 def pages_draw(
-    *, job: Job, provider: ImageProvider, brief: Brief, pages: list[Page], check: Callable[[], None]
+    *,
+    job: Job,
+    provider: ImageProvider,
+    brief: Brief,
+    pages: list[Page],
+    check: Callable[[], None],
+    recorder: "UsageRecorder | None" = None,
 ) -> None:
     """Draw what is missing. A page that fails does not stop the others; the
-    first failure is raised once every other page is stored."""
+    first failure is raised once every other page is stored. If something
+    else goes wrong (the job is cancelled, the database fails), calls not yet
+    started are cancelled and those already paid for are still stored."""
     failures: list[ProviderError] = []
-    with ThreadPoolExecutor(max_workers=max(1, settings.GENERATION_CONCURRENCY)) as pool:
-        in_flight: dict[Future, tuple[str, Page]] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.GENERATION_CONCURRENCY), thread_name_prefix=f"job{job.pk}")
+    in_flight: dict[Future, tuple[str, Page]] = {}
 
-        def submit_color(page: Page, line_art: bytes) -> None:
-            future = pool.submit(provider.color_page, brief, page.scene, page.index, line_art)
-            in_flight[future] = (COLORED, page)
+    def submit_color(page: Page, line_art: bytes) -> None:
+        in_flight[pool.submit(provider.color_page, brief, page.scene, page.index, line_art)] = (COLORED, page)
 
+    def collect(future: Future, *, chain: bool) -> None:
+        kind, page = in_flight.pop(future)
+        try:
+            data = future.result()
+        except ProviderError as exc:
+            Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
+            failures.append(exc)
+            return
+        page_image_store(page=page, kind=kind, data=data, recorder=recorder)
+        if chain and kind == LINE_ART and not page.colored:
+            submit_color(page, data)
+
+    try:
         for page in pages:
             if not page.line_art:
                 in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
             elif not page.colored:
                 with default_storage.open(page.line_art.name, "rb") as stored:
                     submit_color(page, stored.read())
-
         while in_flight:
             done, _ = wait(in_flight, timeout=5, return_when=FIRST_COMPLETED)
-            try:
-                check()
-            except Exception:
-                for future in in_flight:
-                    future.cancel()
-                raise
+            check()
             for future in done:
-                kind, page = in_flight.pop(future)
-                try:
-                    data = future.result()
-                except ProviderError as exc:
-                    Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
-                    failures.append(exc)
-                    continue
-                page_image_store(page=page, kind=kind, data=data)
-                if kind == LINE_ART and not page.colored:
-                    submit_color(page, data)
-                del data
+                collect(future, chain=True)
+    except BaseException:
+        for future in list(in_flight):
+            if future.cancel():
+                in_flight.pop(future)
+        for future in list(in_flight):
+            try:
+                collect(future, chain=False)
+            except Exception:
+                logger.exception("job %s: an image in flight could not be stored", job.pk)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         raise failures[0]
 
 
-def _usage_record(job: Job, usage: Usage) -> None:
-    Job.objects.filter(pk=job.pk).update(
-        api_calls=F("api_calls") + usage.calls, api_retries=F("api_retries") + usage.retries
-    )
+class UsageRecorder:
+    """Adds a provider's calls to the job as they happen, so the cost of an
+    attempt that is killed midway is still counted."""
+
+    def __init__(self, job: Job, usage: Usage) -> None:
+        self.job_id, self.usage = job.pk, usage
+        self.calls = self.retries = 0
+
+    def flush(self) -> None:
+        calls, retries = self.usage.calls, self.usage.retries
+        if (calls, retries) != (self.calls, self.retries):
+            Job.objects.filter(pk=self.job_id).update(
+                api_calls=F("api_calls") + calls - self.calls, api_retries=F("api_retries") + retries - self.retries
+            )
+            self.calls, self.retries = calls, retries
 
 
 def book_make(*, job: Job, check: Callable[[], None]) -> None:
@@ -125,15 +154,17 @@ def book_make(*, job: Job, check: Callable[[], None]) -> None:
         job.provider = settings.IMAGE_PROVIDER
         Job.objects.filter(pk=job.pk).update(provider=job.provider)
     usage = Usage()
+    recorder = UsageRecorder(job, usage)
     provider = provider_get(job.provider, usage=usage)
     brief = brief_for(order)
     try:
         pages = pages_plan(job=job, provider=provider, brief=brief)
         for page in pages:
             page.job = job
-        pages_draw(job=job, provider=provider, brief=brief, pages=pages, check=check)
+        recorder.flush()
+        pages_draw(job=job, provider=provider, brief=brief, pages=pages, check=check, recorder=recorder)
     finally:
-        _usage_record(job, usage)
+        recorder.flush()
     check()
 
     with transaction.atomic():

@@ -16,7 +16,7 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -60,9 +60,42 @@ def _stale_before():
 
 
 def jobs_claimable():
+    """Jobs waiting, and jobs whose worker is gone: stale heartbeat, or
+    released by jobs_orphans_release."""
     return Job.objects.filter(
-        Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before())
+        Q(status=JobStatus.QUEUED)
+        | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before())
+        | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True)
     )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        # A killed process nobody has reaped yet (a zombie) is dead too.
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def jobs_orphans_release() -> int:
+    """Release running jobs whose worker process on this host is dead, so
+    they are taken over at once instead of after JOB_STALE_SECONDS. Workers
+    on other hosts are judged by their heartbeat alone."""
+    host = socket.gethostname()
+    released = 0
+    running = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False, worker__startswith=f"{host}:")
+    for job_id, worker in running.values_list("pk", "worker"):
+        pid = worker.rsplit(":", 1)[1]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            released += Job.objects.filter(pk=job_id, worker=worker, status=JobStatus.RUNNING).update(heartbeat_at=None)
+    return released
 
 
 def job_claim_next(*, worker: str) -> Job | None:
@@ -206,7 +239,6 @@ def job_run(*, job: Job, worker: str) -> None:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"
         logger.exception("job %s attempt %s failed", job.pk, job.attempts)
-        close_old_connections()
         job.refresh_from_db()
         if permanent or job.attempts >= settings.JOB_MAX_ATTEMPTS:
             with transaction.atomic():
@@ -229,6 +261,19 @@ def job_progress(job_id: int) -> None:
 
 # Sweeping ------------------------------------------------------------------
 
+SWEEP_SCHEDULE = "sweep"
+
+
+def sweep_schedule_ensure() -> None:
+    """The sweeper's django-q2 schedule (every minute), created by the worker
+    itself so it exists whatever happened to the schedule table."""
+    from django_q.models import Schedule
+
+    Schedule.objects.get_or_create(
+        name=SWEEP_SCHEDULE,
+        defaults={"func": "generator.tasks.sweep", "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+    )
+
 
 def jobs_sweep() -> dict:
     """Run every minute by the worker: the safety net under the queue.
@@ -242,6 +287,7 @@ def jobs_sweep() -> dict:
     from orders import emails
 
     WorkerHeartbeat.objects.update_or_create(worker=worker_name(), defaults={"beat_at": timezone.now()})
+    jobs_orphans_release()
     claimable = jobs_claimable().count()
     queued_tasks = get_broker().queue_size()
     missing = max(0, claimable - queued_tasks)

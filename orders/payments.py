@@ -78,7 +78,7 @@ def webhook_event_verify(*, payload: bytes, signature: str) -> dict:
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise stripe.SignatureVerificationError("STRIPE_WEBHOOK_SECRET is not set.", signature)
-    stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, secret)
+    stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, secret, tolerance=300)
     event = json.loads(payload)
     if not isinstance(event, dict) or "id" not in event or "type" not in event:
         raise ValueError("Not a Stripe event.")

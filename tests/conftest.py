@@ -157,19 +157,24 @@ class Worker:
         return self
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
+        """Kill the whole process group, as the OOM killer or `kill -9` would."""
+        if self.process:
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                pass
             self.process.wait(timeout=30)
         self.process = None
 
     def stop(self) -> None:
+        """A graceful stop, as a deploy does: SIGTERM to the cluster."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
+                pass
+        self.kill()
 
     def emails(self) -> list[str]:
         if not self.outbox.exists():

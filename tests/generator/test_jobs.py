@@ -1,0 +1,189 @@
+"""The job table is the truth: claims in order, a dead worker's job taken
+over, attempts bounded, nothing drawn twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_q.models import OrmQ
+
+from generator import services, tasks
+from generator.models import Job, JobStatus, Page
+from orders.models import OrderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_payment_queues_a_task_only_after_commit(make_order, django_capture_on_commit_callbacks):
+    from orders import services as order_services
+
+    order = make_order()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order_services.order_fulfill(token=order.token, amount_cents=999, currency="usd")
+        assert OrmQ.objects.count() == 0
+    assert OrmQ.objects.count() == 0
+    for callback in callbacks:
+        callback()
+    assert OrmQ.objects.count() == 1
+
+
+def test_jobs_are_claimed_oldest_first(paid_order):
+    orders = [paid_order(email=f"p{i}@example.com") for i in range(3)]
+    claimed = [services.job_claim_next(worker="test:1") for _ in range(3)]
+    assert [job.order_id for job in claimed] == [order.pk for order in orders]
+    assert services.job_claim_next(worker="test:1") is None
+    for job in claimed:
+        job.order.refresh_from_db()
+        assert job.order.status == OrderStatus.GENERATING
+
+
+def test_a_running_job_is_not_claimed_twice_until_its_heartbeat_is_stale(paid_order, settings):
+    paid_order()
+    job = services.job_claim_next(worker="host-a:1")
+    assert services.job_claim_next(worker="host-b:2") is None
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    )
+    again = services.job_claim_next(worker="host-b:2")
+    assert again.pk == job.pk
+    assert again.attempts == 2
+    assert again.worker == "host-b:2"
+
+
+def test_a_job_that_keeps_killing_its_worker_fails_after_its_attempts(paid_order, settings):
+    order = paid_order()
+    stale = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    for attempt in range(1, settings.JOB_MAX_ATTEMPTS + 1):
+        job = services.job_claim_next(worker=f"host:{attempt}")
+        assert job.attempts == attempt
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=stale)  # the worker died
+    assert services.job_claim_next(worker="host:99") is None
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert "stopped" in job.error
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+    assert order.problem == job.error
+
+
+def test_a_dead_local_worker_is_released_at_once(paid_order):
+    import subprocess
+    import sys
+
+    paid_order()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    job = services.job_claim_next(worker=f"{services.socket.gethostname()}:{dead.pid}")
+    assert services.job_claim_next(worker="other:1") is None
+    assert services.jobs_orphans_release() == 1
+    assert services.job_claim_next(worker="other:1").pk == job.pk
+
+
+def test_a_live_worker_is_not_released(paid_order):
+    paid_order()
+    services.job_claim_next(worker=services.worker_name())
+    assert services.jobs_orphans_release() == 0
+
+
+def test_an_interrupted_job_resumes_without_redrawing_stored_pages(paid_order, settings, monkeypatch):
+    from generator.providers import offline
+
+    order = paid_order()
+    calls: list[tuple[str, int]] = []
+    real_draw, real_color = offline.OfflineProvider.draw_line_art, offline.OfflineProvider.color_page
+
+    def draw(self, brief, scene, index):
+        calls.append(("line", index))
+        if index == 7:
+            raise RuntimeError("worker crashed")
+        return real_draw(self, brief, scene, index)
+
+    def color(self, brief, scene, index, line_art):
+        calls.append(("color", index))
+        return real_color(self, brief, scene, index, line_art)
+
+    monkeypatch.setattr(offline.OfflineProvider, "draw_line_art", draw)
+    monkeypatch.setattr(offline.OfflineProvider, "color_page", color)
+    settings.GENERATION_CONCURRENCY = 2
+    assert tasks.job_run_next().startswith("job")
+    job = Job.objects.get()
+    assert (job.status, job.attempts) == (JobStatus.QUEUED, 1)
+    assert "worker crashed" in job.error
+    done_before = {(kind, p.index) for p in Page.objects.all() for kind in ("line_art", "colored") if getattr(p, kind)}
+    assert 0 < len(done_before) < 24
+    assert ("line_art", 7) not in done_before
+
+    monkeypatch.setattr(
+        offline.OfflineProvider, "draw_line_art", lambda *a: (calls.append(("line", a[3])), real_draw(*a))[1]
+    )
+    calls.clear()
+    assert tasks.job_run_next().startswith("job")
+    redrawn = {("line_art" if kind == "line" else "colored", index) for kind, index in calls}
+    assert not done_before & redrawn
+    assert len(redrawn) == len(calls) == 24 - len(done_before)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert len([m for m in mail.outbox if m.attachments]) == 1
+
+
+def test_a_provider_failure_requeues_then_fails_for_good(paid_order, settings, monkeypatch):
+    from generator.providers import ProviderError, offline
+
+    order = paid_order()
+
+    def refuse(self, brief, scene, index):
+        raise ProviderError("service unavailable")
+
+    monkeypatch.setattr(offline.OfflineProvider, "draw_line_art", refuse)
+    for attempt in range(1, settings.JOB_MAX_ATTEMPTS):
+        tasks.job_run_next()
+        job = Job.objects.get()
+        assert (job.status, job.attempts) == (JobStatus.QUEUED, attempt)
+        assert "service unavailable" in job.error
+    tasks.job_run_next()
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+    assert "service unavailable" in Page.objects.first().error
+
+    # Staff retry resumes with fresh attempts.
+    monkeypatch.undo()
+    assert services.job_retry(job=job)
+    assert tasks.job_run_next().startswith("job")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+
+
+def test_sweep_queues_tasks_for_jobs_without_one(paid_order):
+    paid_order()
+    paid_order(email="b@example.com")
+    OrmQ.objects.all().delete()  # tasks lost (broker flushed, crash before enqueue)
+    result = services.jobs_sweep()
+    assert result["tasks_queued"] == 2
+    assert OrmQ.objects.count() == 2
+    assert services.jobs_sweep()["tasks_queued"] == 0
+
+
+def test_sweep_sends_a_confirmation_held_back_by_a_mail_outage(make_order, monkeypatch):
+    from orders import services as order_services
+
+    order = make_order()
+
+    def outage(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", outage)
+    order_services.order_fulfill(token=order.token, amount_cents=999, currency="usd")
+    from orders import emails
+
+    emails.confirmation_send_safely(order_id=order.pk)
+    assert mail.outbox == []
+    monkeypatch.undo()
+    from orders.models import Order
+
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(minutes=2))
+    assert services.jobs_sweep()["confirmations"] == 1
+    assert len(mail.outbox) == 1
+    assert services.jobs_sweep()["confirmations"] == 0

@@ -1,0 +1,127 @@
+"""A real django-q2 worker process on the test database: the seed's scenario
+D, a stopped worker, and a worker killed with SIGKILL in the middle of a book."""
+
+import signal
+import threading
+import time
+
+import pytest
+from django.db import close_old_connections
+
+from generator.models import Job, JobStatus, Page
+from orders.models import Order, OrderStatus
+from tests.conftest import checkout_event, wait_until
+
+pytestmark = pytest.mark.worker
+
+DELIVERY_SUBJECT = "Subject: Your coloring book is ready"
+
+
+def all_delivered(orders):
+    def check():
+        close_old_connections()
+        return Order.objects.filter(pk__in=[o.pk for o in orders], status=OrderStatus.DELIVERED).count() == len(orders)
+
+    return check
+
+
+class RunningWatcher:
+    """Samples how many jobs are running at once while a test waits."""
+
+    def __init__(self) -> None:
+        self.most = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(0.05):
+                self.most = max(self.most, Job.objects.filter(status=JobStatus.RUNNING).count())
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def test_scenario_d_five_orders_paid_at_once_are_delivered_in_order_one_at_a_time(worker, make_order, post_event):
+    w = worker(BOOK_WORKERS="1").start()
+    orders = [make_order(email=f"parent{i}@example.com") for i in range(5)]
+    with RunningWatcher() as watcher:
+        for i, order in enumerate(orders):
+            assert post_event(checkout_event(order, event_id=f"evt_{i}")).status_code == 200
+        wait_until(all_delivered(orders), timeout=120, what="five books delivered")
+    jobs = sorted(Job.objects.select_related("order"), key=lambda job: job.started_at)
+    assert [job.order_id for job in jobs] == [order.pk for order in orders]
+    for earlier, later in zip(jobs, jobs[1:], strict=False):
+        assert earlier.finished_at <= later.started_at
+    assert watcher.most == 1
+    deliveries = [text for text in w.emails() if DELIVERY_SUBJECT in text]
+    assert sorted(text.split("To: ")[1].split("\n")[0] for text in deliveries) == [o.email for o in orders]
+
+
+def test_orders_paid_while_the_worker_is_stopped_are_delivered_when_it_starts(worker, make_order, post_event):
+    orders = [make_order(email=f"parent{i}@example.com") for i in range(3)]
+    for i, order in enumerate(orders):
+        post_event(checkout_event(order, event_id=f"evt_{i}"))
+    time.sleep(1)
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.QUEUED}
+
+    w = worker().start()
+    wait_until(lambda: Order.objects.filter(status=OrderStatus.DELIVERED).exists(), what="the first book")
+    w.stop()  # a deploy restarts the worker mid-queue
+    close_old_connections()
+    assert Order.objects.exclude(status=OrderStatus.DELIVERED).exists()
+    w.start()
+    wait_until(all_delivered(orders), timeout=120, what="every book after the restart")
+    assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == 3
+
+
+def test_worker_killed_mid_book_resumes_and_delivers_once_without_redrawing(worker, paid_order, settings):
+    env = {"OFFLINE_IMAGE_LATENCY": "0.25", "GENERATION_CONCURRENCY": "2"}
+    order = paid_order()
+    w = worker(**env).start()
+
+    def some_pages_stored():
+        close_old_connections()
+        return Job.objects.filter(images_done__gte=8).exists()
+
+    wait_until(some_pages_stored, what="a third of the book")
+    w.kill(signal.SIGKILL)
+    close_old_connections()
+    job = Job.objects.get()
+    assert job.status == JobStatus.RUNNING  # as the dead worker left it
+    stored = {
+        (page.index, kind): (getattr(page, kind).name, getattr(page, kind).path and _mtime(getattr(page, kind).path))
+        for page in Page.objects.all()
+        for kind in ("line_art", "colored")
+        if getattr(page, kind)
+    }
+    assert 8 <= len(stored) < 24
+
+    w.start()
+    wait_until(all_delivered([order]), timeout=120, what="the book after the kill")
+    job.refresh_from_db()
+    assert job.attempts == 2
+    for page in Page.objects.all():
+        for kind in ("line_art", "colored"):
+            if (page.index, kind) in stored:
+                name, mtime = stored[(page.index, kind)]
+                assert getattr(page, kind).name == name
+                assert _mtime(getattr(page, kind).path) == mtime
+    assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == 1
+    # Calls in flight when the worker died are the only ones paid twice.
+    assert 24 <= job.api_calls <= 24 + int(env["GENERATION_CONCURRENCY"])
+
+
+def _mtime(path: str) -> float:
+    import os
+
+    return os.stat(path).st_mtime_ns

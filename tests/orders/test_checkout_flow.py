@@ -1,0 +1,140 @@
+"""From the order form to the delivered book, through the demo checkout."""
+
+import io
+
+import pytest
+from django.core import mail
+from pypdf import PdfReader
+
+from generator import tasks
+from generator.models import Job, JobStatus
+from orders.models import Order, OrderStatus
+
+FORM = {
+    "email": "parent@example.com",
+    "theme": "dinosaurs having a picnic",
+    "child_name": "Mia",
+    "age_group": "kids",
+    "paper_size": "letter",
+}
+
+
+def attachments_of(message):
+    return [(name, content, mimetype) for name, content, mimetype in message.attachments]
+
+
+@pytest.mark.django_db
+def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'name="theme"' in response.content
+
+    response = client.post("/order/", FORM)
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert response["Location"] == f"/orders/{order.token}/demo-checkout/"
+    assert order.status == OrderStatus.PENDING_PAYMENT
+    assert (order.amount_cents, order.currency) == (999, "usd")
+
+    assert client.get(response["Location"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/orders/{order.token}/demo-checkout/")
+    assert response.status_code == 303
+    assert response["Location"] == f"/orders/{order.token}/"
+
+    # The confirmation goes out at payment, before any book is drawn.
+    assert [m.subject for m in mail.outbox] == ["We're drawing your coloring book"]
+    assert mail.outbox[0].to == ["parent@example.com"]
+    assert mail.outbox[0].attachments == []
+    order.refresh_from_db()
+    assert order.status == OrderStatus.QUEUED
+    status = client.get(f"/orders/{order.token}/status.json").json()
+    assert status["status"] == "queued"
+    assert status["queue_position"] == 1
+    assert status["pages_total"] == 24
+
+    # The worker's task.
+    assert tasks.job_run_next() == f"job {order.job.pk}"
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert order.job.status == JobStatus.DONE
+    assert len(mail.outbox) == 2
+    delivery = mail.outbox[1]
+    assert delivery.subject == "Your coloring book is ready"
+    [(name, content, mimetype)] = attachments_of(delivery)
+    assert mimetype == "application/pdf"
+    assert name.endswith(".pdf")
+
+    pdf = PdfReader(io.BytesIO(content))
+    assert len(pdf.pages) == 1 + 2 * 12 + 1  # cover, 12 scenes x (colored, line art), closing page
+    for page in pdf.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
+    assert "Mia" in pdf.pages[0].extract_text()
+
+    status = client.get(f"/orders/{order.token}/status.json").json()
+    assert status["status"] == "delivered"
+    assert status["pages_done"] == 24
+    assert status["queue_position"] == 0
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == content
+    # The delivery email links to the same download.
+    assert status["download_url"].split("/download/")[0] in delivery.body
+
+
+@pytest.mark.django_db
+def test_a4_order_renders_a4_pages(paid_order):
+    order = paid_order(paper_size="a4")
+    tasks.job_run_next()
+    [delivery] = [m for m in mail.outbox if m.attachments]
+    pdf = PdfReader(io.BytesIO(delivery.attachments[0][1]))
+    width, height = float(pdf.pages[3].mediabox.width), float(pdf.pages[3].mediabox.height)
+    assert (round(width, 1), round(height, 1)) == (595.3, 841.9)
+    assert order.job.pk == Job.objects.get().pk
+
+
+@pytest.mark.django_db
+def test_task_run_twice_makes_and_sends_one_book(paid_order):
+    order = paid_order()
+    assert tasks.job_run_next() == f"job {order.job.pk}"
+    assert tasks.job_run_next() == "no job waiting"
+    assert sorted(m.subject for m in mail.outbox) == [
+        "We're drawing your coloring book",
+        "Your coloring book is ready",
+    ]
+    job = Job.objects.get()
+    assert job.attempts == 1
+
+
+@pytest.mark.django_db
+def test_demo_checkout_paid_twice_fulfills_once(client, make_order, django_capture_on_commit_callbacks):
+    order = make_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/orders/{order.token}/demo-checkout/")
+        client.post(f"/orders/{order.token}/demo-checkout/")
+    assert Job.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_demo_checkout_is_refused_when_stripe_is_configured(client, make_order, settings):
+    settings.DEMO_CHECKOUT = False
+    order = make_order()
+    assert client.get(f"/orders/{order.token}/demo-checkout/").status_code == 404
+    assert client.post(f"/orders/{order.token}/demo-checkout/").status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+@pytest.mark.django_db
+def test_download_link_needs_a_valid_signature(client, paid_order):
+    order = paid_order()
+    tasks.job_run_next()
+    assert client.get(f"/orders/{order.token}/download/forged/").status_code == 410
+    other = paid_order(email="other@example.com")
+    good = client.get(f"/orders/{order.token}/status.json").json()["download_url"]
+    signature = good.rstrip("/").rsplit("/", 1)[1]
+    # A signature is bound to its order.
+    assert client.get(f"/orders/{other.token}/download/{signature}/").status_code == 410
