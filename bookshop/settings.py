@@ -114,6 +114,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -191,6 +192,11 @@ if not DEBUG and EMAIL_BACKEND.endswith("filebased.EmailBackend"):
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
+# Proxies in front of the web process that append to X-Forwarded-For (1 on
+# Render or Heroku): the client address is the one the outermost proxy saw.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# Orders one client address may place in an hour (0: no limit).
+ORDER_RATE_LIMIT_PER_HOUR = env_int("ORDER_RATE_LIMIT_PER_HOUR", 10)
 BOOK_PRICE_CENTS = env_int("BOOK_PRICE_CENTS", 999)
 BOOK_CURRENCY = (env("BOOK_CURRENCY", "usd") or "usd").lower()
 DEMO_CHECKOUT = STRIPE_SECRET_KEY is None
@@ -207,9 +213,36 @@ if IMAGE_PROVIDER not in {"offline", "gemini"}:
     raise ImproperlyConfigured("IMAGE_PROVIDER must be 'offline' or 'gemini'.")
 OFFLINE_IMAGE_LATENCY = env_float("OFFLINE_IMAGE_LATENCY", 0.0)
 # --- Gemini (generator/providers/gemini.py) ---
+# Model names change often at Google: each one is a setting. The text model
+# only plans 12 one-line scenes, so the cheap Flash-Lite is enough. The image
+# model draws the line art and colors it (image in, image out); Imagen is
+# retired, and the installed SDK serves `imagen-*` models only on Vertex AI.
+GEMINI_TEXT_MODEL = env("GEMINI_TEXT_MODEL", "gemini-3.1-flash-lite")
+GEMINI_IMAGE_MODEL = env("GEMINI_IMAGE_MODEL", "gemini-3.1-flash-image")
+# Coloring model; empty means the image model.
+GEMINI_COLOR_MODEL = env("GEMINI_COLOR_MODEL", "") or GEMINI_IMAGE_MODEL
+# API version in the URL; empty lets the SDK choose ("v1beta" if a model
+# needs a feature v1 lacks).
+GEMINI_API_VERSION = env("GEMINI_API_VERSION", "")
+# 3:4 is the supported ratio closest to a printed page (Letter is 0.77, A4
+# 0.71), so a portrait page fills the sheet; "2K" (about 1800x2400) prints at
+# about 250 DPI, crisp lines, where "1K" would look soft. Images are then
+# scaled down to fit BOOK_IMAGE_SIZE on their long side.
+GEMINI_ASPECT_RATIO = env("GEMINI_ASPECT_RATIO", "3:4")
+GEMINI_IMAGE_SIZE = env("GEMINI_IMAGE_SIZE", "2K")
+# Seconds one HTTP call may take; a 2K image usually takes 10 to 40 s.
+GEMINI_TIMEOUT = env_float("GEMINI_TIMEOUT", 120.0)
+# Timeouts, 429 and 5xx are retried with exponential backoff and full jitter:
+# at most this many retries per image, sleeping at most this long in all.
+GEMINI_MAX_RETRIES = env_int("GEMINI_MAX_RETRIES", 5)
+GEMINI_BACKOFF_BASE = env_float("GEMINI_BACKOFF_BASE", 2.0)
+GEMINI_BACKOFF_MAX = env_float("GEMINI_BACKOFF_MAX", 60.0)
+GEMINI_RETRY_BUDGET = env_float("GEMINI_RETRY_BUDGET", 180.0)
+# Requests per minute for the whole worker process, for low quotas (0: none).
+GEMINI_RPM = env_int("GEMINI_RPM", 0)
 # --- end Gemini ---
-# Pixel size of the square images the providers make. 2048 prints a full
-# page at about 250 DPI; tests use less to stay quick.
+# Pixel size of the long side of the images the providers make. 2048 prints
+# a full page at about 250 DPI; tests use less to stay quick.
 BOOK_IMAGE_SIZE = env_int("BOOK_IMAGE_SIZE", 2048)
 BOOK_SCENES = 12
 # Image calls in flight within one book. Each call mostly waits on the
@@ -217,6 +250,8 @@ BOOK_SCENES = 12
 GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
 # Books generated at the same time: one per django-q2 worker process.
 BOOK_WORKERS = env_int("BOOK_WORKERS", 1)
+# Memory of the host, for the dashboard's advice on BOOK_WORKERS.
+HOST_MEMORY_MB = env_int("HOST_MEMORY_MB", 512)
 # A job whose worker died is taken over once its heartbeat is this old, and
 # is failed for good after this many attempts.
 JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)

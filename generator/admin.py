@@ -1,39 +1,205 @@
-from django.contrib import admin, messages
+import io
 
-from generator import services
+from django.contrib import admin, messages
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.cache import cache_control
+
+from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
+from orders import selectors
+from orders.services import OrderError
+
+THUMBNAIL_PIXELS = 240
+
+
+def _thumbnail_url(page: Page, kind: str) -> str:
+    return reverse("admin:generator_page_thumbnail", args=[page.pk, kind])
+
+
+def _thumbnails(page: Page) -> str:
+    cells = [
+        (_thumbnail_url(page, kind), label)
+        for kind, label in (("line_art", "line art"), ("colored", "colored"))
+        if getattr(page, kind)
+    ]
+    if not cells:
+        return "–"
+    return format_html_join(
+        " ",
+        '<img src="{}" alt="{}" width="120" height="120" style="border:1px solid #ddd;object-fit:contain">',
+        cells,
+    )
 
 
 class PageInline(admin.TabularInline):
     model = Page
     extra = 0
     can_delete = False
-    fields = ("index", "scene", "line_art", "colored", "error")
+    fields = ("index", "scene", "images", "error")
     readonly_fields = fields
+
+    @admin.display(description="Line art / colored")
+    def images(self, page: Page) -> str:
+        return _thumbnails(page)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("id", "order", "status", "queued_at", "attempts", "images_done", "api_calls", "duration", "error")
-    list_filter = ("status", "queued_at")
+    list_display = (
+        "id",
+        "order_link",
+        "status",
+        "queue_position",
+        "progress",
+        "attempts",
+        "duration",
+        "api_calls",
+        "api_retries",
+        "peak_rss_mb",
+        "short_error",
+    )
+    list_filter = ("status", "queued_at", "finished_at", "provider")
     search_fields = ("order__email", "order__token", "order__theme")
+    list_select_related = ("order",)
     readonly_fields = (
-        "order", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
-        "error", "images_done", "api_calls", "api_retries", "provider", "pdf", "pdf_bytes", "render_seconds",
+        "order_link", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
+        "error", "images_done", "api_calls", "api_retries", "provider", "peak_rss_mb", "pdf_bytes",
+        "render_seconds", "redeliver", "pages_to_regenerate",
     )  # fmt: skip
+    exclude = ("order", "pdf")
     inlines = [PageInline]
-    actions = ["retry_failed"]
+    actions = ["retry_failed", "resend_delivery"]
+
+    @admin.display(description="Order")
+    def order_link(self, job: Job) -> str:
+        url = reverse("admin:orders_order_change", args=[job.order_id])
+        return format_html('<a href="{}">{} ({})</a>', url, job.order.email, job.order.theme)
+
+    @admin.display(description="In line")
+    def queue_position(self, job: Job) -> str:
+        position = selectors.queue_position(job)
+        return str(position) if position else "–"
+
+    @admin.display(description="Images")
+    def progress(self, job: Job) -> str:
+        return f"{job.images_done}/{job.images_total}"
 
     @admin.display(description="Duration")
     def duration(self, job: Job) -> str:
         seconds = job.duration_seconds
-        return "" if seconds is None else f"{seconds:.0f} s"
+        return "–" if seconds is None else f"{seconds:.0f} s"
+
+    @admin.display(description="Last error")
+    def short_error(self, job: Job) -> str:
+        return (job.error[:80] + "…") if len(job.error) > 80 else job.error
+
+    @admin.display(description="Regenerate pages")
+    def pages_to_regenerate(self, job: Job) -> str:
+        url = reverse("admin:generator_page_changelist") + f"?job__id__exact={job.pk}"
+        return format_html('<a href="{}">Choose pages to draw again…</a>', url)
 
     @admin.action(description="Retry selected failed jobs (resume from stored pages)")
-    def retry_failed(self, request, queryset):
+    def retry_failed(self, request, queryset: QuerySet[Job]):
         retried = sum(services.job_retry(job=job) for job in queryset.filter(status=JobStatus.FAILED))
         skipped = queryset.count() - retried
         self.message_user(request, f"{retried} job(s) queued again; {skipped} skipped (not failed).", messages.INFO)
 
+    @admin.action(description="Resend the delivery email")
+    def resend_delivery(self, request, queryset: QuerySet[Job]):
+        for job in queryset.select_related("order"):
+            try:
+                services.delivery_resend(job=job)
+                self.message_user(request, f"Job {job.pk}: delivery email sent again.", messages.SUCCESS)
+            except OrderError as exc:
+                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
+
+    def get_urls(self):
+        urls = [
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="generator_queue_dashboard"),
+        ]
+        return urls + super().get_urls()
+
+    def dashboard_view(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Queue dashboard",
+            "figures": dashboard.queue_dashboard(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/generator/queue_dashboard.html", context)
+
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "scene", "images", "error")
+    list_filter = ("job__status",)
+    search_fields = ("job__order__email", "job__order__token", "scene")
+    list_select_related = ("job",)
+    readonly_fields = ("job", "index", "scene", "images", "error")
+    exclude = ("line_art", "colored")
+    actions = ["regenerate"]
+
+    @admin.display(description="Line art / colored")
+    def images(self, page: Page) -> str:
+        return _thumbnails(page)
+
+    @admin.action(description="Draw the selected pages again, rebuild the PDF and deliver it again")
+    def regenerate(self, request, queryset: QuerySet[Page]):
+        by_job: dict[int, list[int]] = {}
+        for page in queryset:
+            by_job.setdefault(page.job_id, []).append(page.pk)
+        for job_id, page_ids in by_job.items():
+            try:
+                count = services.pages_regenerate(job=Job.objects.get(pk=job_id), page_ids=page_ids)
+                self.message_user(request, f"Job {job_id}: {count} page(s) queued to be drawn again.", messages.SUCCESS)
+            except OrderError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:page_id>/thumbnail/<str:kind>/",
+                self.admin_site.admin_view(self.thumbnail_view),
+                name="generator_page_thumbnail",
+            )
+        ]
+        return urls + super().get_urls()
+
+    @staticmethod
+    @cache_control(private=True, max_age=300)
+    def thumbnail_view(request, page_id: int, kind: str):
+        from PIL import Image
+
+        if kind not in ("line_art", "colored"):
+            raise Http404
+        page = get_object_or_404(Page, pk=page_id)
+        field = getattr(page, kind)
+        if not field:
+            raise Http404
+        with default_storage.open(field.name, "rb") as stored, Image.open(stored) as image:
+            image.draft("RGB", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+        return HttpResponse(out.getvalue(), content_type="image/jpeg")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

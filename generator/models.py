@@ -35,6 +35,12 @@ class Job(models.Model):
     api_retries = models.PositiveIntegerField(default=0)
     provider = models.CharField(max_length=20, blank=True)
 
+    # Peak resident memory of the worker process when this job ended (MB):
+    # what the dashboard sizes BOOK_WORKERS from.
+    peak_rss_mb = models.PositiveIntegerField(null=True, blank=True)
+    # Staff regenerated pages: deliver the rebuilt book again when done.
+    redeliver = models.BooleanField(default=False)
+
     pdf = models.FileField(upload_to="books/", blank=True)
     pdf_bytes = models.PositiveIntegerField(default=0)
     render_seconds = models.FloatField(null=True, blank=True)

@@ -126,7 +126,9 @@ def pages_draw(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if failures:
-        raise failures[0]
+        # A permanent failure (a refused page) decides: retrying the job would
+        # only pay for the same refusal again.
+        raise next((failure for failure in failures if failure.permanent), failures[0])
 
 
 class UsageRecorder:
@@ -144,6 +146,14 @@ class UsageRecorder:
                 api_calls=F("api_calls") + calls - self.calls, api_retries=F("api_retries") + retries - self.retries
             )
             self.calls, self.retries = calls, retries
+
+
+def _order_still_wanted(order: Order) -> Order:
+    """Lock the order, or stop if it was refunded or cancelled meanwhile."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
+        raise services.JobCancelled(f"order {order.pk} is {order.status}")
+    return order
 
 
 def book_make(*, job: Job, check: Callable[[], None]) -> None:
@@ -168,7 +178,7 @@ def book_make(*, job: Job, check: Callable[[], None]) -> None:
     check()
 
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = _order_still_wanted(order)
         order_services.order_transition(order, OrderStatus.RENDERING)
 
     if job.pdf:
@@ -183,13 +193,17 @@ def book_make(*, job: Job, check: Callable[[], None]) -> None:
         )
     check()
 
-    emails.delivery_send(order_id=order.pk, pdf=pdf)
+    if job.redeliver:
+        emails.delivery_resend(order_id=order.pk, pdf=pdf)
+    else:
+        emails.delivery_send(order_id=order.pk, pdf=pdf)
     del pdf
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = _order_still_wanted(order)
         job.status = JobStatus.DONE
         job.finished_at = timezone.now()
         job.error = ""
-        job.save(update_fields=["status", "finished_at", "error"])
+        job.redeliver = False
+        job.save(update_fields=["status", "finished_at", "error", "redeliver"])
         order_services.order_transition(order, OrderStatus.DELIVERED)

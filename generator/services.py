@@ -11,6 +11,7 @@ killed task without counting.
 import json
 import logging
 import os
+import resource
 import socket
 import threading
 from datetime import timedelta
@@ -137,6 +138,8 @@ def job_requeue(*, job: Job, reason: str = "") -> None:
     """Put a failed or interrupted job back in line; it resumes from its pages."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.status == JobStatus.CANCELLED:
+            return
         order = Order.objects.select_for_update().get(pk=job.order_id)
         job.status = JobStatus.QUEUED
         job.heartbeat_at = None
@@ -156,6 +159,8 @@ def job_retry(*, job: Job) -> bool:
 
 
 def _job_fail(job: Job, reason: str) -> None:
+    from orders import emails
+
     job.status = JobStatus.FAILED
     job.error = reason
     job.finished_at = timezone.now()
@@ -164,6 +169,53 @@ def _job_fail(job: Job, reason: str) -> None:
     if OrderStatus.FAILED in order_services.ORDER_TRANSITIONS[order.status]:
         order_services.order_transition(order, OrderStatus.FAILED, problem=reason)
     logger.error("job %s failed for good: %s", job.pk, reason)
+    transaction.on_commit(lambda: emails.job_failed_notify(order_id=order.pk, reason=reason))
+
+
+def job_cancel(*, order: Order, reason: str) -> bool:
+    """Stop an order's job (refund, cancellation). A running job notices at
+    its next heartbeat that it is no longer its worker's, and stops."""
+    updated = Job.objects.filter(order=order, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
+    )
+    return bool(updated)
+
+
+def pages_regenerate(*, job: Job, page_ids: list[int]) -> int:
+    """Staff found bad pages: drop their images and the PDF, and queue the job
+    to draw just those again, rebuild the book and deliver it again."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (JobStatus.DONE, JobStatus.FAILED):
+            raise order_services.OrderError(f"Job {job.pk} is {job.status}; wait until it is done or failed.")
+        pages = list(Page.objects.filter(job=job, pk__in=page_ids))
+        for page in pages:
+            for kind in ("line_art", "colored"):
+                field = getattr(page, kind)
+                if field:
+                    field.delete(save=False)
+            page.error = ""
+            page.save(update_fields=["line_art", "colored", "error"])
+        if job.pdf:
+            job.pdf.delete(save=False)
+        job.redeliver = job.status == JobStatus.DONE
+        job.attempts = 0
+        job.queued_at = timezone.now()
+        job.save(update_fields=["pdf", "redeliver", "attempts", "queued_at"])
+        job_progress(job.pk)
+    job_requeue(job=job, reason="")
+    return len(pages)
+
+
+def delivery_resend(*, job: Job) -> None:
+    from django.core.files.storage import default_storage
+
+    from orders import emails
+
+    if job.status != JobStatus.DONE or not job.pdf:
+        raise order_services.OrderError("There is no finished book to send yet.")
+    with default_storage.open(job.pdf.name, "rb") as stored:
+        emails.delivery_resend(order_id=job.order_id, pdf=stored.read())
 
 
 # Running -------------------------------------------------------------------
@@ -247,7 +299,9 @@ def job_run(*, job: Job, worker: str) -> None:
         else:
             job_requeue(job=job, reason=reason)
             outcome = f"requeued: {reason}"
-    _log_event("job_ended", job, outcome=outcome)
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    Job.objects.filter(pk=job.pk).update(peak_rss_mb=peak_rss_mb)
+    _log_event("job_ended", job, outcome=outcome, peak_rss_mb=peak_rss_mb)
 
 
 def job_progress(job_id: int) -> None:

@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
 
-from generator.models import Job
+from generator import services as generator_services
+from generator.models import Job, JobStatus
+from orders import payments, selectors, services
 from orders.models import Order, SentEmail, StripeEvent
 
 
@@ -8,9 +13,15 @@ class JobInline(admin.StackedInline):
     model = Job
     extra = 0
     can_delete = False
-    fields = ("status", "attempts", "images_done", "api_calls", "api_retries", "started_at", "finished_at", "error")
+    fields = ("job_link", "status", "attempts", "images_done", "api_calls", "api_retries", "started_at", "finished_at")
     readonly_fields = fields
-    show_change_link = True
+
+    @admin.display(description="Job")
+    def job_link(self, job: Job) -> str:
+        return format_html('<a href="{}">Job {}</a>', reverse("admin:generator_job_change", args=[job.pk]), job.pk)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class SentEmailInline(admin.TabularInline):
@@ -19,30 +30,149 @@ class SentEmailInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("kind", "sent_at", "resends", "attached_pdf")
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StripeEventInline(admin.TabularInline):
+    model = StripeEvent
+    extra = 0
+    can_delete = False
+    fields = ("received_at", "type", "event_id", "outcome")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[str]) -> None:
+    for order, outcome in results:
+        modeladmin.message_user(request, f"Order {order.pk}: {outcome}.", messages.SUCCESS)
+    for error in errors:
+        modeladmin.message_user(request, error, messages.ERROR)
+
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("id", "created_at", "email", "theme", "child_name", "status", "price_display", "problem")
-    list_filter = ("status", "age_group", "paper_size", "created_at")
-    search_fields = ("email", "token", "theme", "child_name", "stripe_session_id")
+    list_display = (
+        "id",
+        "created_at",
+        "email",
+        "theme",
+        "status",
+        "queue_position",
+        "progress",
+        "attempts",
+        "duration",
+        "cost",
+        "problem",
+    )
+    list_filter = ("status", "created_at", "paid_at", "age_group", "paper_size")
+    search_fields = ("email", "token", "theme", "child_name", "stripe_session_id", "stripe_payment_intent")
     date_hierarchy = "created_at"
+    list_select_related = ("job",)
     readonly_fields = (
-        "token", "email", "theme", "child_name", "age_group", "paper_size", "amount_cents", "currency",
-        "status", "problem", "stripe_session_id", "stripe_payment_intent", "created_at", "updated_at",
-        "paid_at", "delivered_at",
+        "token", "status_page", "email", "theme", "child_name", "age_group", "paper_size", "amount_cents", "currency",
+        "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "created_at", "updated_at",
+        "paid_at", "delivered_at", "refunded_at",
     )  # fmt: skip
-    inlines = [JobInline, SentEmailInline]
+    inlines = [JobInline, SentEmailInline, StripeEventInline]
+    actions = ["retry_failed_jobs", "resend_delivery", "refund", "cancel_unpaid"]
+
+    def _job(self, order: Order) -> Job | None:
+        try:
+            return order.job
+        except Job.DoesNotExist:
+            return None
+
+    @admin.display(description="Status page")
+    def status_page(self, order: Order) -> str:
+        url = reverse("orders:status", args=[order.token])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    @admin.display(description="In line")
+    def queue_position(self, order: Order) -> str:
+        job = self._job(order)
+        position = selectors.queue_position(job) if job else 0
+        return str(position) if position else "–"
+
+    @admin.display(description="Images")
+    def progress(self, order: Order) -> str:
+        job = self._job(order)
+        return f"{job.images_done}/{job.images_total}" if job else "–"
+
+    @admin.display(description="Attempts")
+    def attempts(self, order: Order) -> str:
+        job = self._job(order)
+        return str(job.attempts) if job else "–"
+
+    @admin.display(description="Duration")
+    def duration(self, order: Order) -> str:
+        job = self._job(order)
+        seconds = job.duration_seconds if job else None
+        return "–" if seconds is None else f"{seconds:.0f} s"
+
+    @admin.display(description="API calls (retries)")
+    def cost(self, order: Order) -> str:
+        job = self._job(order)
+        return f"{job.api_calls} ({job.api_retries})" if job else "–"
+
+    @admin.action(description="Retry failed jobs (resume from the stored pages)")
+    def retry_failed_jobs(self, request, queryset: QuerySet[Order]):
+        jobs = Job.objects.filter(order__in=queryset, status=JobStatus.FAILED)
+        retried = sum(generator_services.job_retry(job=job) for job in jobs)
+        self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS if retried else messages.WARNING)
+
+    @admin.action(description="Resend the delivery email (with a fresh download link)")
+    def resend_delivery(self, request, queryset: QuerySet[Order]):
+        results, errors = [], []
+        for order in queryset.select_related("job"):
+            job = self._job(order)
+            try:
+                if job is None:
+                    raise services.OrderError("no book yet")
+                generator_services.delivery_resend(job=job)
+                results.append((order, "delivery email sent again"))
+            except services.OrderError as exc:
+                errors.append(f"Order {order.pk}: {exc}")
+        _report(self, request, results, errors)
+
+    @admin.action(description="Cancel and refund through Stripe")
+    def refund(self, request, queryset: QuerySet[Order]):
+        results, errors = [], []
+        for order in queryset:
+            try:
+                results.append(services.order_refund(order_id=order.pk, reason=f"Refunded by {request.user}."))
+            except (services.OrderError, payments.PaymentError) as exc:
+                errors.append(f"Order {order.pk}: {exc}")
+        _report(self, request, results, errors)
+
+    @admin.action(description="Cancel unpaid orders")
+    def cancel_unpaid(self, request, queryset: QuerySet[Order]):
+        results, errors = [], []
+        for order in queryset:
+            try:
+                results.append(services.order_cancel(order_id=order.pk, reason=f"Cancelled by {request.user}."))
+            except services.OrderError as exc:
+                errors.append(f"Order {order.pk}: {exc}")
+        _report(self, request, results, errors)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(admin.ModelAdmin):
     list_display = ("received_at", "type", "event_id", "order", "outcome")
-    list_filter = ("type",)
+    list_filter = ("type", "received_at")
     search_fields = ("event_id", "order__token", "order__email")
     readonly_fields = ("event_id", "type", "payload", "received_at", "processed_at", "order", "outcome")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

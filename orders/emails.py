@@ -4,8 +4,9 @@ built from templates that escape the customer's text."""
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mail_admins
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -77,3 +78,58 @@ def delivery_message(order: Order, pdf: bytes | None) -> tuple[EmailMultiAlterna
 
 def delivery_send(*, order_id: int, pdf: bytes | None) -> bool:
     return _send_once(order_id, EmailKind.DELIVERY, lambda order: delivery_message(order, pdf))
+
+
+def delivery_resend(*, order_id: int, pdf: bytes | None) -> None:
+    """Staff asked for the delivery again (lost email, rebuilt book): each
+    request sends one more, with a fresh download link."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        message, attached = delivery_message(order, pdf)
+        message.send()
+        sent, created = SentEmail.objects.get_or_create(
+            order=order, kind=EmailKind.DELIVERY, defaults={"attached_pdf": attached}
+        )
+        if not created:
+            SentEmail.objects.filter(pk=sent.pk).update(resends=F("resends") + 1, attached_pdf=attached)
+    logger.info("email delivery re-sent for order %s", order_id)
+
+
+def _send_safely(kind: str, send, order_id: int) -> None:
+    try:
+        send(order_id=order_id)
+    except Exception:
+        logger.exception("%s email for order %s failed", kind, order_id)
+
+
+def delayed_send(*, order_id: int) -> bool:
+    def build(order):
+        return _message(order, "delayed", "Your coloring book is running late"), False
+
+    return _send_once(order_id, EmailKind.DELAYED, build)
+
+
+def refund_send(*, order_id: int) -> bool:
+    def build(order):
+        return _message(order, "refund", "Your coloring book order was refunded"), False
+
+    return _send_once(order_id, EmailKind.REFUND, build)
+
+
+def refund_send_safely(*, order_id: int) -> None:
+    _send_safely("refund", refund_send, order_id)
+
+
+def job_failed_notify(*, order_id: int, reason: str) -> None:
+    """A job failed for good: staff get the reason, the customer a calm note
+    (once, however many times staff retry)."""
+    try:
+        order = Order.objects.get(pk=order_id)
+        admin_url = settings.SITE_URL + reverse("admin:orders_order_change", args=[order.pk])
+        mail_admins(
+            f"Book generation failed for order {order.pk}",
+            f"Order {order.pk} ({order.email}) failed for good:\n\n{reason}\n\nRetry it from the admin: {admin_url}",
+        )
+    except Exception:
+        logger.exception("staff alert for order %s failed", order_id)
+    _send_safely("delayed", delayed_send, order_id)

@@ -70,6 +70,9 @@ class Order(models.Model):
     # Why the order needs a look (a payment that did not match, a failure).
     problem = models.TextField(blank=True)
 
+    # Where the order was placed from: rate limiting, and staff reviewing abuse.
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, blank=True)
 
@@ -77,9 +80,11 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client_ip", "created_at"], name="order_ip_created")]
 
     def __str__(self) -> str:
         return f"Order {self.pk} ({self.get_status_display()})"

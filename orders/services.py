@@ -1,6 +1,7 @@
 """Every state change of an order happens here."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -45,8 +46,18 @@ def order_transition(order: Order, to: str, *, problem: str | None = None) -> Or
     return order
 
 
+class OrderRateLimited(OrderError):
+    pass
+
+
 @transaction.atomic
-def order_create(*, email: str, theme: str, child_name: str, age_group: str, paper_size: str) -> Order:
+def order_create(
+    *, email: str, theme: str, child_name: str, age_group: str, paper_size: str, client_ip: str | None = None
+) -> Order:
+    if client_ip and settings.ORDER_RATE_LIMIT_PER_HOUR:
+        recent = Order.objects.filter(client_ip=client_ip, created_at__gte=timezone.now() - timedelta(hours=1))
+        if recent.count() >= settings.ORDER_RATE_LIMIT_PER_HOUR:
+            raise OrderRateLimited(f"{client_ip} placed {settings.ORDER_RATE_LIMIT_PER_HOUR} orders in the last hour.")
     return Order.objects.create(
         email=email,
         theme=theme,
@@ -55,6 +66,7 @@ def order_create(*, email: str, theme: str, child_name: str, age_group: str, pap
         paper_size=paper_size,
         amount_cents=settings.BOOK_PRICE_CENTS,
         currency=settings.BOOK_CURRENCY,
+        client_ip=client_ip,
     )
 
 
@@ -115,6 +127,54 @@ def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]
     return order, f"closed as {to}"
 
 
+def _order_mark_refunded(order: Order, reason: str) -> None:
+    """With the order's row locked: refunded, its job stopped if not done,
+    and the customer told once."""
+    from generator import services as generator_services
+
+    order_transition(order, OrderStatus.REFUNDED, problem=reason)
+    order.refunded_at = timezone.now()
+    order.save(update_fields=["refunded_at"])
+    generator_services.job_cancel(order=order, reason=reason)
+    transaction.on_commit(lambda: emails.refund_send_safely(order_id=order.pk))
+
+
+def order_refund(*, order_id: int, reason: str = "Refunded by staff.") -> tuple[Order, str]:
+    """Staff action: refund the payment through Stripe and close the order.
+    Repeating it changes nothing (Stripe's idempotency key, and the status)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == OrderStatus.REFUNDED:
+            return order, "already refunded"
+        if order.paid_at is None:
+            raise OrderError("This order was never paid; there is nothing to refund.")
+        if OrderStatus.REFUNDED not in ORDER_TRANSITIONS[order.status]:
+            raise IllegalTransition(f"An order that is {order.status} cannot be refunded.")
+        if order.stripe_payment_intent:
+            refund = payments.refund_create(order=order)
+            reason = f"{reason} (Stripe refund {refund.id})"
+        elif not settings.DEMO_CHECKOUT:
+            raise OrderError("The order has no Stripe payment to refund.")
+        _order_mark_refunded(order, reason)
+    return order, "refunded"
+
+
+def order_cancel(*, order_id: int, reason: str = "Cancelled by staff.") -> tuple[Order, str]:
+    """Staff action for an order that was never paid (or whose payment is
+    handled elsewhere): close it and stop its job."""
+    from generator import services as generator_services
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == OrderStatus.CANCELLED:
+            return order, "already cancelled"
+        if order.paid_at is not None:
+            raise OrderError("This order was paid: refund it instead, so the customer gets their money back.")
+        order_transition(order, OrderStatus.CANCELLED, problem=reason)
+        generator_services.job_cancel(order=order, reason=reason)
+    return order, "cancelled"
+
+
 # Stripe events -------------------------------------------------------------
 
 
@@ -148,11 +208,29 @@ def _on_async_payment_failed(session: dict[str, Any]) -> tuple[Order | None, str
     )
 
 
+def _on_charge_refunded(charge: dict[str, Any]) -> tuple[Order | None, str]:
+    intent = str(charge.get("payment_intent") or "")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(stripe_payment_intent=intent).first() if intent else None
+        if order is None:
+            return None, f"no order with payment intent {intent!r}"
+        if not charge.get("refunded"):
+            note = f"Partly refunded: {charge.get('amount_refunded')} {charge.get('currency')}."
+            order.problem = note
+            order.save(update_fields=["problem", "updated_at"])
+            return order, note
+        if order.status == OrderStatus.REFUNDED:
+            return order, "already refunded"
+        _order_mark_refunded(order, "Refunded in Stripe.")
+    return order, "refunded"
+
+
 EVENT_HANDLERS = {
     "checkout.session.completed": _on_session_completed,
     "checkout.session.async_payment_succeeded": _session_fulfill,
     "checkout.session.expired": _on_session_expired,
     "checkout.session.async_payment_failed": _on_async_payment_failed,
+    "charge.refunded": _on_charge_refunded,
 }
 
 

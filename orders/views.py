@@ -1,3 +1,4 @@
+import ipaddress
 import logging
 
 import stripe
@@ -27,6 +28,18 @@ def _order_or_404(token: str) -> Order:
     return get_object_or_404(Order, token=token)
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR")
+    if settings.NUM_PROXIES:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            address = forwarded[-settings.NUM_PROXIES]
+    try:
+        return str(ipaddress.ip_address(address or ""))
+    except ValueError:
+        return None
+
+
 @require_GET
 def storefront(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/storefront.html", {"form": OrderForm(), "price": _price()})
@@ -41,7 +54,12 @@ def order_create(request: HttpRequest) -> HttpResponse:
     form = OrderForm(request.POST)
     if not form.is_valid():
         return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=400)
-    order = services.order_create(**form.cleaned_data)
+    try:
+        order = services.order_create(**form.cleaned_data, client_ip=client_ip(request))
+    except services.OrderRateLimited:
+        logger.warning("order rate limit reached by %s", client_ip(request))
+        form.add_error(None, "You've placed many orders in a short time. Please wait a little and try again.")
+        return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=429)
     try:
         url = services.order_checkout_url(order=order)
     except payments.PaymentError:

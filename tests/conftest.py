@@ -1,6 +1,7 @@
 """Shared fixtures: real database, temporary media, small images, a signed
 Stripe delivery helper, and a real django-q2 worker process when needed."""
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -33,6 +34,9 @@ def _shop_settings(settings, tmp_path):
     settings.DEMO_CHECKOUT = True
     settings.SITE_URL = "http://shop.test"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The heartbeat thread writes on its own connection, which would wait on
+    # a test transaction's lock; in-process tests never need it to beat.
+    settings.JOB_HEARTBEAT_SECONDS = 3600
     return settings
 
 
@@ -159,10 +163,8 @@ class Worker:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Kill the whole process group, as the OOM killer or `kill -9` would."""
         if self.process:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
             self.process.wait(timeout=30)
         self.process = None
 
@@ -170,10 +172,8 @@ class Worker:
         """A graceful stop, as a deploy does: SIGTERM to the cluster."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
 
     def emails(self) -> list[str]:

@@ -1,0 +1,1 @@
+"""Fakes of the services outside the project, spoken to over real HTTP."""

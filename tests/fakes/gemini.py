@@ -1,0 +1,369 @@
+"""A fake Gemini API on 127.0.0.1, spoken to by the real google-genai SDK.
+
+`POST /{version}/models/{model}:generateContent` answers:
+- scene planning (no IMAGE in `responseModalities`): a JSON array of scenes;
+- image generation (IMAGE asked, no image sent): a small line-art PNG with a
+  transparent background, as image models sometimes send;
+- image editing (an `inlineData` image sent): a colored JPEG of that image.
+
+Every request is recorded (`requests`), and the server can be told to fail:
+the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
+the calls whose prompt matches some text (`block`, `reject`). Failures are
+what Google sends: 429 and 503 with a Google error body, a hang longer than
+the client's timeout, a dropped connection, a safety block with no image.
+"""
+
+import base64
+import hashlib
+import io
+import json
+import random
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image, ImageDraw, ImageOps
+
+PLAN, LINE_ART, COLORING = "plan", "line_art", "coloring"
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+# Outcomes a fault may take: an HTTP status, a hang, or a dropped connection.
+TIMEOUT, DISCONNECT = "timeout", "disconnect"
+ACTIVITIES = [
+    "wake up in the morning",
+    "go exploring in the forest",
+    "have a picnic on a hill",
+    "build a little house",
+    "splash in puddles on a rainy day",
+    "find a hidden garden",
+    "march in a parade",
+    "sail a boat on a lake",
+    "fly a kite",
+    "look at the stars",
+    "throw a birthday party",
+    "fall asleep after a busy day",
+]
+PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
+
+
+@dataclass
+class Seen:
+    """One request the fake received, and what it answered."""
+
+    model: str
+    kind: str  # PLAN, LINE_ART or COLORING
+    prompt: str
+    has_image: bool
+    image_sha256: str = ""  # of the first image sent
+    answer: str = "ok"  # "ok", "blocked", a status code like "429", TIMEOUT or DISCONNECT
+    generation_config: dict = field(default_factory=dict)
+    api_key: str = ""
+
+
+@dataclass
+class Rule:
+    match: str
+    kind: str | None
+    answer: str  # "block:prompt", "block:image" or a status code
+
+
+class FakeGemini:
+    api_key = "fake-gemini-key"
+
+    def __init__(self) -> None:
+        self.requests: list[Seen] = []
+        # Raw texts answered to the next planning calls, before normal ones.
+        self.plan_answers: list[str] = []
+        self.rules: list[Rule] = []
+        self.faults: list[str] = []
+        self.fault_rate = 0.0
+        self.fault_kinds: tuple[str, ...] = ("429", "503", TIMEOUT)
+        self.retry_delay: str | None = None  # the RetryInfo a 429 carries, e.g. "30s"
+        self.hang_seconds = 5.0
+        self._random = random.Random(20260101)
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+
+    # Control ---------------------------------------------------------------
+
+    def fail_next(self, *outcomes: str) -> None:
+        """The next calls fail, one outcome each ("429", "503", TIMEOUT...)."""
+        with self._lock:
+            self.faults.extend(outcomes)
+
+    def fail_randomly(self, rate: float, kinds: tuple[str, ...] = ("429", "503", TIMEOUT)) -> None:
+        with self._lock:
+            self.fault_rate, self.fault_kinds = rate, kinds
+
+    def block(self, match: str, *, kind: str | None = None, how: str = "image") -> None:
+        """Safety-block calls whose prompt contains `match`: `how` is "prompt"
+        (promptFeedback.blockReason, no candidate) or "image" (a candidate
+        with finishReason IMAGE_SAFETY and no image)."""
+        with self._lock:
+            self.rules.append(Rule(match.lower(), kind, f"block:{how}"))
+
+    def reject(self, match: str, *, kind: str | None = None, status: int = 400) -> None:
+        """Answer `status` to calls whose prompt contains `match`."""
+        with self._lock:
+            self.rules.append(Rule(match.lower(), kind, str(status)))
+
+    def heal(self) -> None:
+        """Stop every kind of failure."""
+        with self._lock:
+            self.rules.clear()
+            self.faults.clear()
+            self.plan_answers.clear()
+            self.fault_rate = 0.0
+
+    def forget(self) -> None:
+        """Clear the record of requests (to count a second run alone)."""
+        with self._lock:
+            self.requests.clear()
+
+    def calls(self, kind: str | None = None, *, answer: str | None = None) -> list[Seen]:
+        with self._lock:
+            return [
+                seen
+                for seen in self.requests
+                if (kind is None or seen.kind == kind) and (answer is None or seen.answer == answer)
+            ]
+
+    def faults_served(self) -> list[Seen]:
+        return [seen for seen in self.calls() if seen.answer not in ("ok", "blocked")]
+
+    # Lifecycle ---------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> "FakeGemini":
+        fake = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.fake = fake
+        server = self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._released.set()  # let hanging requests go
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    # Answers -----------------------------------------------------------------
+
+    def _decide(self, seen: Seen) -> str:
+        with self._lock:
+            self.requests.append(seen)
+            if seen.api_key != self.api_key:
+                outcome = "403"
+            elif self.faults:
+                outcome = self.faults.pop(0)
+            elif self.fault_rate and self._random.random() < self.fault_rate:
+                outcome = self._random.choice(self.fault_kinds)
+            else:
+                prompt = seen.prompt.lower()
+                rule = next(
+                    (r for r in self.rules if r.match in prompt and (r.kind is None or r.kind == seen.kind)), None
+                )
+                outcome = rule.answer if rule else "ok"
+            seen.answer = "blocked" if outcome.startswith("block:") else outcome
+            return outcome
+
+    def _next_plan_answer(self) -> str | None:
+        with self._lock:
+            return self.plan_answers.pop(0) if self.plan_answers else None
+
+
+def _b64decode(text: str) -> bytes:
+    """Bytes as Google's JSON carries them: base64, standard or URL-safe (the
+    SDK sends URL-safe), padding optional."""
+    text = text.translate(str.maketrans("-_", "+/"))
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _page_size(generation_config: dict) -> tuple[int, int]:
+    ratio = (generation_config.get("imageConfig") or {}).get("aspectRatio") or "1:1"
+    width, height = (int(n) for n in ratio.split(":"))
+    scale = 320 / max(width, height)
+    return round(width * scale), round(height * scale)
+
+
+def draw_line_art(prompt: str, size: tuple[int, int]) -> bytes:
+    """Black outlines on a transparent background, different per prompt."""
+    rng = random.Random(hashlib.sha256(prompt.encode()).digest())
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    for _ in range(4):
+        x, y = rng.randint(10, w - 90), rng.randint(10, h - 90)
+        box = (x, y, x + rng.randint(40, 80), y + rng.randint(40, 80))
+        if rng.random() < 0.5:
+            draw.ellipse(box, outline=(0, 0, 0, 255), width=4)
+        else:
+            draw.rectangle(box, outline=(0, 0, 0, 255), width=4)
+    return _png(image)
+
+
+def color_image(data: bytes, prompt: str) -> bytes:
+    """The same drawing, colored: black stays black, paper takes a color."""
+    rng = random.Random(hashlib.sha256(prompt.encode()).digest())
+    tint = tuple(rng.randint(120, 255) for _ in range(3))
+    with Image.open(io.BytesIO(data)) as source:
+        colored = ImageOps.colorize(source.convert("L"), black=(0, 0, 0), white=tint)
+    out = io.BytesIO()
+    colored.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _scenes(prompt: str, generation_config: dict) -> list[str]:
+    """Scenes as a model writes them, the child's name included."""
+    schema = generation_config.get("responseSchema") or {}
+    count = int(schema.get("maxItems") or 12)
+    try:
+        order = json.loads(prompt)
+    except ValueError:
+        order = {}
+    order = order if isinstance(order, dict) else {}
+    theme = order.get("theme") or "friends"
+    who = f"{order['child_name']} and friends" if order.get("child_name") else "Friends"
+    return [f"{who} {ACTIVITIES[i % len(ACTIVITIES)]}: {theme}" for i in range(count)]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGemini
+
+    def log_message(self, format, *args) -> None:  # noqa: A002
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        match = PATH.match(self.path.split("?", 1)[0])
+        if not match or match["method"] != "generateContent":
+            self._error(404, f"Method not found: {self.path}")
+            return
+        texts, images = [], []
+        for content in body.get("contents") or []:
+            for part in content.get("parts") or []:
+                if "text" in part:
+                    texts.append(part["text"])
+                blob = part.get("inlineData") or part.get("inline_data")
+                if blob:
+                    images.append(_b64decode(blob["data"]))
+        generation_config = body.get("generationConfig") or {}
+        wants_image = "IMAGE" in [m.upper() for m in generation_config.get("responseModalities") or []]
+        seen = Seen(
+            model=match["model"],
+            kind=(COLORING if images else LINE_ART) if wants_image else PLAN,
+            prompt="\n".join(texts),
+            has_image=bool(images),
+            image_sha256=hashlib.sha256(images[0]).hexdigest() if images else "",
+            generation_config=generation_config,
+            api_key=self.headers.get("x-goog-api-key", ""),
+        )
+        outcome = self.fake._decide(seen)
+        if outcome == TIMEOUT:
+            self.fake._released.wait(self.fake.hang_seconds)
+            self.close_connection = True
+            return
+        if outcome == DISCONNECT:
+            self.close_connection = True
+            return
+        if outcome.isdigit():
+            self._error(int(outcome), "Injected failure.")
+            return
+        if outcome == "block:prompt":
+            self._json({"promptFeedback": {"blockReason": "SAFETY"}, "modelVersion": seen.model})
+            return
+        if outcome == "block:image":
+            candidate = {
+                "finishReason": "IMAGE_SAFETY",
+                "finishMessage": "Unable to show the generated image: it may violate the usage guidelines.",
+                "index": 0,
+            }
+            self._json({"candidates": [candidate], "modelVersion": seen.model})
+            return
+        if seen.kind == PLAN:
+            text = self.fake._next_plan_answer()
+            if text is None:
+                text = json.dumps(_scenes(seen.prompt, generation_config))
+            self._candidate([{"text": text}], seen.model)
+        elif seen.kind == LINE_ART:
+            data = draw_line_art(seen.prompt, _page_size(generation_config))
+            self._candidate(
+                [{"inlineData": {"mimeType": "image/png", "data": base64.b64encode(data).decode()}}], seen.model
+            )
+        else:
+            data = color_image(images[0], seen.prompt)
+            parts = [{"inlineData": {"mimeType": "image/jpeg", "data": base64.b64encode(data).decode()}}]
+            self._candidate(parts, seen.model)
+
+    def _candidate(self, parts: list[dict], model: str) -> None:
+        content = {"role": "model", "parts": parts}
+        self._json({"candidates": [{"content": content, "finishReason": "STOP", "index": 0}], "modelVersion": model})
+
+    def _error(self, code: int, message: str) -> None:
+        error: dict = {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}
+        if code == 429 and self.fake.retry_delay:
+            error["details"] = [
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": self.fake.retry_delay}
+            ]
+        self._json({"error": error}, status=code)
+
+    def _json(self, payload: dict, status: int = 200) -> None:
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@pytest.fixture
+def fake_gemini(settings) -> Iterator[FakeGemini]:
+    """The fake server, with the shop pointed at it: the gemini provider,
+    a short client timeout and quick backoffs."""
+    fake = FakeGemini().start()
+    settings.IMAGE_PROVIDER = "gemini"
+    settings.GEMINI_API_KEY = fake.api_key
+    settings.GEMINI_BASE_URL = fake.url
+    settings.GEMINI_API_VERSION = ""
+    settings.GEMINI_TIMEOUT = 1.0
+    fake.hang_seconds = 4.0
+    settings.GEMINI_MAX_RETRIES = 12
+    settings.GEMINI_BACKOFF_BASE = 0.01
+    settings.GEMINI_BACKOFF_MAX = 0.05
+    settings.GEMINI_RETRY_BUDGET = 30.0
+    settings.GEMINI_RPM = 0
+    # The heartbeat thread writes to the database from another connection;
+    # inside a test's transaction that would wait on SQLite's write lock.
+    settings.JOB_HEARTBEAT_SECONDS = 3600
+    yield fake
+    fake.stop()
