@@ -19,6 +19,9 @@ from django.db import connection
 from orders import services as order_services
 from orders.models import Order
 
+# The fake Stripe and Gemini servers' fixtures: fake_stripe, fake_gemini.
+pytest_plugins = ["tests.fakes.stripe", "tests.fakes.gemini"]
+
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_SECRET = "whsec_test_secret"
 
