@@ -267,7 +267,8 @@ DOWNLOAD_LINK_MAX_AGE = env_int("DOWNLOAD_LINK_MAX_AGE", 30 * 24 * 3600)
 # book: a task only says "there may be a job to run", so a task lost, run
 # twice or re-run after a crash costs nothing.
 Q_CLUSTER = {
-    "name": "bookshop",
+    # Also the broker's queue key: clusters sharing a Redis need their own.
+    "name": env("Q_CLUSTER_NAME", "bookshop"),
     # One process per book generated at once: this is what bounds memory.
     "workers": BOOK_WORKERS,
     # Hard cap on one task. A book takes minutes; twenty means a hung API.

@@ -125,3 +125,47 @@ def _mtime(path: str) -> float:
     import os
 
     return os.stat(path).st_mtime_ns
+
+
+def _redis_url() -> str | None:
+    """A Redis for the broker test: TEST_REDIS_URL, or the local one. CI sets
+    REQUIRE_REDIS=1 so that a missing Redis fails instead of skipping."""
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("REQUIRE_REDIS"):
+            raise
+        return None
+    return url
+
+
+def test_redis_broker_delivers_orders_paid_while_the_worker_was_down(worker, make_order, post_event):
+    """With REDIS_URL the worker uses the Redis broker; the job table still
+    decides, and the sweep at worker start queues what is waiting."""
+    import secrets
+
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis reachable (set TEST_REDIS_URL)")
+    orders = [make_order(email=f"parent{i}@example.com") for i in range(2)]
+    for i, order in enumerate(orders):
+        post_event(checkout_event(order, event_id=f"evt_{i}"))
+    import redis
+    from django_q.models import OrmQ
+
+    name = f"test-{secrets.token_hex(4)}"
+    connection = redis.from_url(url)
+    w = worker(REDIS_URL=url, Q_CLUSTER_NAME=name).start()
+    wait_until(all_delivered(orders), timeout=90, what="books through the Redis broker")
+    assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == 2
+    # The tasks this process queued on the ORM broker were never needed: the
+    # worker queued its own on Redis, where its cluster reports itself.
+    assert OrmQ.objects.count() == 2
+    assert connection.keys(f"django_q:{name}:*")
+    w.stop()
+    connection.delete(*connection.keys(f"django_q:{name}:*") or ["none"])
