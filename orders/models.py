@@ -2,6 +2,14 @@ import secrets
 
 from django.db import models
 
+CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
+
+
+def price_format(cents: int, currency: str) -> str:
+    symbol = CURRENCY_SYMBOLS.get(currency.lower())
+    amount = f"{cents / 100:.2f}"
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
+
 
 def new_token() -> str:
     # 32 url-safe characters (192 bits): unguessable, and never an id.
@@ -91,7 +99,7 @@ class Order(models.Model):
 
     @property
     def price_display(self) -> str:
-        return f"{self.amount_cents / 100:.2f} {self.currency.upper()}"
+        return price_format(self.amount_cents, self.currency)
 
     @property
     def title(self) -> str:

@@ -14,7 +14,7 @@ from generator.models import Job
 from orders import payments, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, price_format
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def storefront(request: HttpRequest) -> HttpResponse:
 
 
 def _price() -> str:
-    return f"{settings.BOOK_PRICE_CENTS / 100:.2f} {settings.BOOK_CURRENCY.upper()}"
+    return price_format(settings.BOOK_PRICE_CENTS, settings.BOOK_CURRENCY)
 
 
 @require_POST

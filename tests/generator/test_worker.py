@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.core import mail
 from django.db import close_old_connections
 
 from generator.models import Job, JobStatus, Page
@@ -57,6 +58,8 @@ def test_scenario_d_five_orders_paid_at_once_are_delivered_in_order_one_at_a_tim
     with RunningWatcher() as watcher:
         for i, order in enumerate(orders):
             assert post_event(checkout_event(order, event_id=f"evt_{i}")).status_code == 200
+        # Every customer has a confirmation at once, books or no books running.
+        assert [m.to for m in mail.outbox] == [[o.email] for o in orders]
         wait_until(all_delivered(orders), timeout=120, what="five books delivered")
     jobs = sorted(Job.objects.select_related("order"), key=lambda job: job.started_at)
     assert [job.order_id for job in jobs] == [order.pk for order in orders]
