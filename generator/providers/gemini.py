@@ -29,7 +29,7 @@ from google import genai
 from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
-from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, Usage
+from generator.providers.base import IMAGE_WORK, Brief, ImageProvider, ImageRefused, ProviderError, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -281,18 +281,20 @@ _LINE_LEVELS = [0 if v <= INK else 255 if v >= PAPER else round((v - INK) * 255 
 
 def line_art_normalize(data: bytes, size: int) -> bytes:
     """Grayscale PNG that prints black on white."""
-    image = _open_flat(data, size).convert("L").point(_LINE_LEVELS)
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    with IMAGE_WORK:
+        image = _open_flat(data, size).convert("L").point(_LINE_LEVELS)
+        out = io.BytesIO()
+        image.save(out, "PNG", optimize=True)
+        return out.getvalue()
 
 
 def colored_normalize(data: bytes, size: int) -> bytes:
     """RGB JPEG: a colored page is many times smaller as JPEG than as PNG."""
-    image = _open_flat(data, size)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=88, optimize=True)
-    return out.getvalue()
+    with IMAGE_WORK:
+        image = _open_flat(data, size)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=88, optimize=True)
+        return out.getvalue()
 
 
 def _mime_type(data: bytes) -> str:
