@@ -25,6 +25,9 @@ CHILD = r"""
 import json, os, resource, time
 import django
 django.setup()
+from generator.memory import malloc_arenas_limit
+if os.environ.get("BENCH_ARENAS") != "default":
+    malloc_arenas_limit()  # as every worker process does when it starts
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.conf import settings
@@ -85,7 +88,9 @@ def run() -> None:
     print(f"  speed-up                   {ratio:6.1f}x  (target >= 4x: {'ok' if ratio >= 4 else 'MISSED'})")
 
     print("peak memory of the process that generates and renders, 2048-pixel images, no latency")
+    glibc_default = book_run(BOOK_IMAGE_SIZE="2048", OFFLINE_IMAGE_LATENCY="0", BENCH_ARENAS="default")
     big = book_run(BOOK_IMAGE_SIZE="2048", OFFLINE_IMAGE_LATENCY="0")
+    print(f"  with glibc's default malloc arenas {glibc_default['peak_mb']:6.0f} MB (for comparison)")
     print(f"  after Django setup and migrate {big['baseline_mb']:6.0f} MB")
     print(
         f"  peak during the book           {big['peak_mb']:6.0f} MB  "

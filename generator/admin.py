@@ -3,7 +3,7 @@ import io
 from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -73,11 +73,11 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = (
         "order_link", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
         "error", "images_done", "api_calls", "api_retries", "provider", "peak_rss_mb", "pdf_bytes",
-        "render_seconds", "redeliver", "pages_to_regenerate",
+        "render_seconds", "redeliver", "pages_to_regenerate", "print_shop_pdf",
     )  # fmt: skip
-    exclude = ("order", "pdf")
+    exclude = ("order", "pdf", "print_pdf", "print_pdf_requested_at")
     inlines = [PageInline]
-    actions = ["retry_failed", "resend_delivery"]
+    actions = ["retry_failed", "resend_delivery", "make_print_pdf"]
 
     @admin.display(description="Order")
     def order_link(self, job: Job) -> str:
@@ -107,6 +107,35 @@ class JobAdmin(admin.ModelAdmin):
         url = reverse("admin:generator_page_changelist") + f"?job__id__exact={job.pk}"
         return format_html('<a href="{}">Choose pages to draw again…</a>', url)
 
+    @admin.display(description="Print-shop PDF")
+    def print_shop_pdf(self, job: Job) -> str:
+        if job.print_pdf:
+            url = reverse("admin:generator_job_print_pdf", args=[job.pk])
+            return format_html('<a href="{}">Download (bleed and crop marks)</a>', url)
+        if job.print_pdf_requested_at:
+            return "Being made by the worker…"
+        return "Not made: use the action “Make the print-shop PDF”."
+
+    @admin.action(description="Make the print-shop PDF (bleed and crop marks)")
+    def make_print_pdf(self, request, queryset: QuerySet[Job]):
+        for job in queryset:
+            try:
+                services.print_pdf_request(job=job)
+                self.message_user(request, f"Job {job.pk}: the worker is making the print-shop PDF.", messages.INFO)
+            except OrderError as exc:
+                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
+
+    def print_pdf_view(self, request, job_id: int):
+        job = get_object_or_404(Job, pk=job_id)
+        if not job.print_pdf:
+            raise Http404
+        return FileResponse(
+            default_storage.open(job.print_pdf.name, "rb"),
+            as_attachment=True,
+            filename=f"coloring-book-{job.order.token[:8]}-print.pdf",
+            content_type="application/pdf",
+        )
+
     @admin.action(description="Retry selected failed jobs (resume from stored pages)")
     def retry_failed(self, request, queryset: QuerySet[Job]):
         retried = sum(services.job_retry(job=job) for job in queryset.filter(status=JobStatus.FAILED))
@@ -125,6 +154,11 @@ class JobAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = [
             path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="generator_queue_dashboard"),
+            path(
+                "<int:job_id>/print.pdf",
+                self.admin_site.admin_view(self.print_pdf_view),
+                name="generator_job_print_pdf",
+            ),
         ]
         return urls + super().get_urls()
 

@@ -7,12 +7,14 @@ logger = logging.getLogger(__name__)
 
 def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     """A worker process just started (first start, or respawned after its
-    predecessor was killed): take over the jobs dead workers left behind now,
-    rather than at the next scheduled sweep."""
+    predecessor was killed): bound its memory arenas, and take over the jobs
+    dead workers left behind now rather than at the next scheduled sweep."""
     from django.db import close_old_connections
 
+    from generator.memory import malloc_arenas_limit
     from generator.services import jobs_sweep, sweep_schedule_ensure
 
+    malloc_arenas_limit()
     try:
         sweep_schedule_ensure()
         logger.info("worker %s started: %s", proc_name, jobs_sweep())

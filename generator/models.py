@@ -42,6 +42,9 @@ class Job(models.Model):
     redeliver = models.BooleanField(default=False)
 
     pdf = models.FileField(upload_to="books/", blank=True)
+    # The print-shop version (bleed and crop marks), made when staff ask.
+    print_pdf = models.FileField(upload_to="books/print/", blank=True)
+    print_pdf_requested_at = models.DateTimeField(null=True, blank=True)
     pdf_bytes = models.PositiveIntegerField(default=0)
     render_seconds = models.FloatField(null=True, blank=True)
 

@@ -207,6 +207,29 @@ def pages_regenerate(*, job: Job, page_ids: list[int]) -> int:
     return len(pages)
 
 
+def print_pdf_request(*, job: Job) -> None:
+    """Staff asked for the print-shop PDF: the worker makes it (WeasyPrint
+    stays out of the web process)."""
+    from django_q.tasks import async_task
+
+    if job.status != JobStatus.DONE:
+        raise order_services.OrderError("The book is not finished yet.")
+    Job.objects.filter(pk=job.pk).update(print_pdf_requested_at=timezone.now())
+    transaction.on_commit(lambda: async_task("generator.tasks.print_pdf_make", job.pk, group="print"))
+
+
+def print_pdf_make(*, job: Job) -> None:
+    from django.core.files.base import ContentFile
+
+    from generator.pdf import book_render
+
+    pdf = book_render(job=job, variant="print")
+    if job.print_pdf:
+        job.print_pdf.delete(save=False)
+    job.print_pdf.save(f"coloring-book-{job.order.token}-print.pdf", ContentFile(pdf), save=False)
+    Job.objects.filter(pk=job.pk).update(print_pdf=job.print_pdf.name, print_pdf_requested_at=None)
+
+
 def delivery_resend(*, job: Job) -> None:
     from django.core.files.storage import default_storage
 

@@ -14,3 +14,11 @@ def job_run_next() -> str:
 
 def sweep() -> dict:
     return services.jobs_sweep()
+
+
+def print_pdf_make(job_id: int) -> str:
+    from generator.models import Job
+
+    job = Job.objects.select_related("order").get(pk=job_id)
+    services.print_pdf_make(job=job)
+    return f"print PDF of job {job_id}"

@@ -287,3 +287,33 @@ def test_admin_pages_escape_customer_text_and_show_thumbnails(admin_client, paid
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert admin_client.get(f"/admin/generator/page/{page.pk}/thumbnail/secret/").status_code == 404
+
+
+def test_staff_get_the_print_shop_pdf_from_the_worker(admin_client, paid_order, django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+    from pypdf import PdfReader
+
+    paid_order()
+    tasks.job_run_next()
+    job = Job.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_action(admin_client, "generator/job", "make_print_pdf", [job.pk])
+    body = admin_client.get(f"/admin/generator/job/{job.pk}/change/").content.decode()
+    assert "Being made by the worker" in body
+    # The worker's task, as queued.
+    [task] = [t for t in OrmQ.objects.all() if t.func() == "generator.tasks.print_pdf_make"]
+    assert tasks.print_pdf_make(*task.args()) == f"print PDF of job {job.pk}"
+    body = admin_client.get(f"/admin/generator/job/{job.pk}/change/").content.decode()
+    assert f"/admin/generator/job/{job.pk}/print.pdf" in body
+    response = admin_client.get(f"/admin/generator/job/{job.pk}/print.pdf")
+    pdf = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    page = pdf.pages[1]
+    assert page.mediabox != page.trimbox  # the bleed around the page
+
+
+def test_print_pdf_of_an_unfinished_book_is_refused(admin_client, paid_order):
+    paid_order()
+    job = Job.objects.get()
+    response = admin_action(admin_client, "generator/job", "make_print_pdf", [job.pk])
+    assert "The book is not finished yet." in response.content.decode()
+    assert admin_client.get(f"/admin/generator/job/{job.pk}/print.pdf").status_code == 404
