@@ -69,7 +69,11 @@ def delivery_message(order: Order, pdf: bytes | None) -> tuple[EmailMultiAlterna
         order,
         "delivery",
         "Your coloring book is ready",
-        {"download_url": download_url(order), "attached": attach},
+        {
+            "download_url": download_url(order),
+            "attached": attach,
+            "link_days": settings.DOWNLOAD_LINK_MAX_AGE // 86400,
+        },
     )
     if attach:
         message.attach(f"coloring-book-{order.token[:8]}.pdf", pdf, "application/pdf")

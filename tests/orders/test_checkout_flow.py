@@ -138,3 +138,26 @@ def test_download_link_needs_a_valid_signature(client, paid_order):
     signature = good.rstrip("/").rsplit("/", 1)[1]
     # A signature is bound to its order.
     assert client.get(f"/orders/{other.token}/download/{signature}/").status_code == 410
+
+
+@pytest.mark.django_db
+def test_download_link_expires_and_the_status_page_gives_a_fresh_one(client, paid_order, monkeypatch, settings):
+    import time
+
+    from django.core import signing
+
+    order = paid_order()
+    tasks.job_run_next()
+    old_link = client.get(f"/orders/{order.token}/status.json").json()["download_url"]
+    assert client.get(old_link).status_code == 200
+
+    later = time.time() + settings.DOWNLOAD_LINK_MAX_AGE + 60
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    expired = client.get(old_link)
+    assert expired.status_code == 410
+    assert f"/orders/{order.token}/" in expired.content.decode()
+    fresh_link = client.get(f"/orders/{order.token}/status.json").json()["download_url"]
+    assert fresh_link != old_link
+    assert client.get(fresh_link).status_code == 200
+    page = client.get(f"/orders/{order.token}/").content.decode()
+    assert fresh_link in page
