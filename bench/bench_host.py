@@ -141,6 +141,11 @@ def run() -> None:
                     break  # 503 until the worker beats: the server answers
                 except OSError:
                     time.sleep(0.1)
+            time.sleep(2)
+            idle = {
+                name: sum(_memory_kb(pid)[1] for pid in _descendants(process.pid))
+                for name, process in processes.items()
+            }
             sampler.start()
             started = time.perf_counter()
             for _ in range(BOOKS):
@@ -166,7 +171,7 @@ def run() -> None:
     print(f"{BOOKS} books ordered through the web at once, 2048-pixel images, made one at a time: {done} delivered")
     print(f"in {elapsed:.0f} s")
     for name, pss in sampler.peak_by_group.items():
-        print(f"  {name:<36} peak {pss / 1024:6.0f} MB PSS")
+        print(f"  {name:<36} peak {pss / 1024:6.0f} MB PSS (idle {idle[name] / 1024:.0f} MB)")
     total, rss = sampler.peak_pss / 1024, sampler.peak_rss / 1024
     print(f"  {'all processes together':<36} peak {total:6.0f} MB PSS ({rss:.0f} MB RSS)")
     verdict = "fits" if total <= HOST_MB else "DOES NOT FIT"
