@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
 from orders import selectors
+from orders.admin import StaffViewOnly
 from orders.services import OrderError
 
 THUMBNAIL_PIXELS = 240
@@ -37,10 +38,9 @@ def _thumbnails(page: Page) -> str:
     )
 
 
-class PageInline(admin.TabularInline):
+class PageInline(StaffViewOnly, admin.TabularInline):
     model = Page
     extra = 0
-    can_delete = False
     fields = ("index", "scene", "images", "error")
     readonly_fields = fields
 
@@ -48,12 +48,9 @@ class PageInline(admin.TabularInline):
     def images(self, page: Page) -> str:
         return _thumbnails(page)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(StaffViewOnly, admin.ModelAdmin):
     list_display = (
         "id",
         "order_link",
@@ -171,15 +168,9 @@ class JobAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/generator/queue_dashboard.html", context)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(StaffViewOnly, admin.ModelAdmin):
     list_display = ("__str__", "scene", "images", "error")
     list_filter = ("job__status",)
     search_fields = ("job__order__email", "job__order__token", "scene")
@@ -231,9 +222,3 @@ class PageAdmin(admin.ModelAdmin):
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)
         return HttpResponse(out.getvalue(), content_type="image/jpeg")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,10 +9,20 @@ from orders import payments, selectors, services
 from orders.models import Order, SentEmail, StripeEvent
 
 
-class JobInline(admin.StackedInline):
+class StaffViewOnly:
+    """Orders, jobs and events are made by the shop, never added or deleted
+    by hand: staff change them through actions, which go through services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class JobInline(StaffViewOnly, admin.StackedInline):
     model = Job
     extra = 0
-    can_delete = False
     fields = ("job_link", "status", "attempts", "images_done", "api_calls", "api_retries", "started_at", "finished_at")
     readonly_fields = fields
 
@@ -20,29 +30,18 @@ class JobInline(admin.StackedInline):
     def job_link(self, job: Job) -> str:
         return format_html('<a href="{}">Job {}</a>', reverse("admin:generator_job_change", args=[job.pk]), job.pk)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class SentEmailInline(admin.TabularInline):
+class SentEmailInline(StaffViewOnly, admin.TabularInline):
     model = SentEmail
     extra = 0
-    can_delete = False
     readonly_fields = ("kind", "sent_at", "resends", "attached_pdf")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class StripeEventInline(admin.TabularInline):
+class StripeEventInline(StaffViewOnly, admin.TabularInline):
     model = StripeEvent
     extra = 0
-    can_delete = False
     fields = ("received_at", "type", "event_id", "outcome")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[str]) -> None:
@@ -53,7 +52,7 @@ def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
     list_display = (
         "id",
         "created_at",
@@ -157,22 +156,13 @@ class OrderAdmin(admin.ModelAdmin):
                 errors.append(f"Order {order.pk}: {exc}")
         _report(self, request, results, errors)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
     list_display = ("received_at", "type", "event_id", "order", "outcome")
     list_filter = ("type", "received_at")
     search_fields = ("event_id", "order__token", "order__email")
     readonly_fields = ("event_id", "type", "payload", "received_at", "processed_at", "order", "outcome")
-
-    def has_add_permission(self, request):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -24,6 +24,14 @@ pytest_plugins = ["tests.fakes.stripe", "tests.fakes.gemini"]
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_SECRET = "whsec_test_secret"
+# What a parent types in the order form.
+ORDER_FORM = {
+    "email": "parent@example.com",
+    "theme": "dinosaurs having a picnic",
+    "child_name": "Mia",
+    "age_group": "kids",
+    "paper_size": "letter",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -46,14 +54,7 @@ def _shop_settings(settings, tmp_path):
 @pytest.fixture
 def make_order(db) -> Callable[..., Order]:
     def factory(**fields) -> Order:
-        values = {
-            "email": "parent@example.com",
-            "theme": "dinosaurs having a picnic",
-            "child_name": "Mia",
-            "age_group": "kids",
-            "paper_size": "letter",
-        }
-        values.update(fields)
+        values = {**ORDER_FORM, **fields}
         return order_services.order_create(**values)
 
     return factory

@@ -9,14 +9,7 @@ from pypdf import PdfReader
 from generator import tasks
 from generator.models import Job, JobStatus
 from orders.models import Order, OrderStatus
-
-FORM = {
-    "email": "parent@example.com",
-    "theme": "dinosaurs having a picnic",
-    "child_name": "Mia",
-    "age_group": "kids",
-    "paper_size": "letter",
-}
+from tests.conftest import ORDER_FORM as FORM
 
 
 def attachments_of(message):

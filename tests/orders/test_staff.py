@@ -317,3 +317,15 @@ def test_print_pdf_of_an_unfinished_book_is_refused(admin_client, paid_order):
     response = admin_action(admin_client, "generator/job", "make_print_pdf", [job.pk])
     assert "The book is not finished yet." in response.content.decode()
     assert admin_client.get(f"/admin/generator/job/{job.pk}/print.pdf").status_code == 404
+
+
+def test_staff_cannot_add_or_delete_orders_and_jobs_by_hand(admin_client, paid_order):
+    order = paid_order()
+    for url in (
+        "/admin/orders/order/add/",
+        f"/admin/orders/order/{order.pk}/delete/",
+        "/admin/generator/job/add/",
+        f"/admin/generator/job/{order.job.pk}/delete/",
+    ):
+        assert admin_client.get(url).status_code == 403, url
+    assert Order.objects.filter(pk=order.pk).exists()

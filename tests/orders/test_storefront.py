@@ -6,16 +6,10 @@ from django.core import mail
 
 from generator import tasks
 from orders.models import Order
+from tests.conftest import ORDER_FORM as FORM
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "email": "parent@example.com",
-    "theme": "dinosaurs having a picnic",
-    "child_name": "Mia",
-    "age_group": "kids",
-    "paper_size": "letter",
-}
 HOSTILE = '<script>alert("x")</script>'
 
 

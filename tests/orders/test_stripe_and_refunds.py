@@ -8,17 +8,11 @@ from generator import tasks
 from generator.models import Job, JobStatus
 from orders import services
 from orders.models import Order, OrderStatus, SentEmail, StripeEvent
+from tests.conftest import ORDER_FORM as FORM
 from tests.conftest import checkout_event
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "email": "parent@example.com",
-    "theme": "dinosaurs having a picnic",
-    "child_name": "Mia",
-    "age_group": "kids",
-    "paper_size": "letter",
-}
 REFUND_SUBJECT = "Your coloring book order was refunded"
 
 
