@@ -154,3 +154,24 @@ def test_download_link_expires_and_the_status_page_gives_a_fresh_one(client, pai
     assert client.get(fresh_link).status_code == 200
     page = client.get(f"/orders/{order.token}/").content.decode()
     assert fresh_link in page
+
+
+@pytest.mark.django_db
+def test_a_book_too_big_to_attach_is_sent_as_a_link_only(paid_order, settings):
+    settings.BOOK_ATTACH_MAX_BYTES = 1000
+    order = paid_order()
+    tasks.job_run_next()
+    [delivery] = [m for m in mail.outbox if m.subject == "Your coloring book is ready"]
+    assert delivery.attachments == []
+    assert f"/orders/{order.token}/download/" in delivery.body
+    assert "attached" not in delivery.body
+    html = delivery.alternatives[0][0]
+    assert f"/orders/{order.token}/download/" in html
+    assert order.emails.get(kind="delivery").attached_pdf is False
+
+
+def test_the_default_attachment_limit_fits_a_10_mb_message():
+    from django.conf import settings
+
+    base64_size = (settings.BOOK_ATTACH_MAX_BYTES + 2) // 3 * 4
+    assert base64_size + 100_000 < 10_000_000  # room for the text, HTML and headers
