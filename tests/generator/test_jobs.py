@@ -187,3 +187,22 @@ def test_sweep_sends_a_confirmation_held_back_by_a_mail_outage(make_order, monke
     assert services.jobs_sweep()["confirmations"] == 1
     assert len(mail.outbox) == 1
     assert services.jobs_sweep()["confirmations"] == 0
+
+
+def test_one_structured_log_line_when_each_job_starts_and_ends(paid_order, caplog):
+    import json
+    import logging
+
+    first, second = paid_order(), paid_order(email="b@example.com")
+    with caplog.at_level(logging.INFO, logger="generator.services"):
+        tasks.job_run_next()
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith("{")]
+    assert [event["event"] for event in events] == ["job_started", "job_ended"]
+    started, ended = events
+    assert started["order"] == first.pk
+    assert started["queue_size"] == 2
+    assert started["current_jobs"] == [first.job.pk]
+    assert started["jobs_waiting"] == [second.job.pk]
+    assert ended["outcome"] == "done"
+    assert ended["jobs_waiting"] == [second.job.pk]
+    assert ended["peak_rss_mb"] > 0
