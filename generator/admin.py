@@ -41,8 +41,12 @@ def _thumbnails(page: Page) -> str:
 class PageInline(StaffViewOnly, admin.TabularInline):
     model = Page
     extra = 0
-    fields = ("index", "scene", "images", "error")
+    fields = ("number", "scene", "images", "error")
     readonly_fields = fields
+
+    @admin.display(description="Page")
+    def number(self, page: Page) -> int:
+        return page.index + 1
 
     @admin.display(description="Line art / colored")
     def images(self, page: Page) -> str:
@@ -72,7 +76,12 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
         "error", "images_done", "api_calls", "api_retries", "provider", "peak_rss_mb", "pdf_bytes",
         "render_seconds", "redeliver", "pages_to_regenerate", "print_shop_pdf",
     )  # fmt: skip
-    exclude = ("order", "pdf", "print_pdf", "print_pdf_requested_at")
+    fieldsets = (
+        (None, {"fields": ("order_link", "status", "error", "images_done", "pages_to_regenerate")}),
+        ("Timing", {"fields": ("queued_at", "started_at", "finished_at", "attempts", "heartbeat_at", "worker")}),
+        ("Cost", {"fields": ("provider", "api_calls", "api_retries", "peak_rss_mb")}),
+        ("Book", {"fields": ("pdf_bytes", "render_seconds", "redeliver", "print_shop_pdf")}),
+    )
     inlines = [PageInline]
     actions = ["retry_failed", "resend_delivery", "make_print_pdf"]
 

@@ -29,15 +29,15 @@ class Job(models.Model):
     error = models.TextField(blank=True)
 
     # Progress: images persisted so far, out of 2 per scene.
-    images_done = models.PositiveIntegerField(default=0)
+    images_done = models.PositiveIntegerField("images stored", default=0)
     # Cost: image and text calls made to the provider, and how many were retries.
-    api_calls = models.PositiveIntegerField(default=0)
-    api_retries = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField("API calls", default=0)
+    api_retries = models.PositiveIntegerField("API retries", default=0)
     provider = models.CharField(max_length=20, blank=True)
 
     # Peak resident memory of the worker process when this job ended (MB):
     # what the dashboard sizes BOOK_WORKERS from.
-    peak_rss_mb = models.PositiveIntegerField(null=True, blank=True)
+    peak_rss_mb = models.PositiveIntegerField("peak memory (MB)", null=True, blank=True)
     # Staff regenerated pages: deliver the rebuilt book again when done.
     redeliver = models.BooleanField(default=False)
 
@@ -45,7 +45,7 @@ class Job(models.Model):
     # The print-shop version (bleed and crop marks), made when staff ask.
     print_pdf = models.FileField(upload_to="books/print/", blank=True)
     print_pdf_requested_at = models.DateTimeField(null=True, blank=True)
-    pdf_bytes = models.PositiveIntegerField(default=0)
+    pdf_bytes = models.PositiveIntegerField("PDF size (bytes)", default=0)
     render_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
