@@ -363,7 +363,10 @@ def jobs_sweep() -> dict:
 
     from orders import emails
 
-    WorkerHeartbeat.objects.update_or_create(worker=worker_name(), defaults={"beat_at": timezone.now()})
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker=worker_name(), defaults={"beat_at": now})
+    # Each worker process beats under its own name; recycled ones stop.
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
     jobs_orphans_release()
     claimable = jobs_claimable().count()
     queued_tasks = get_broker().queue_size()

@@ -225,8 +225,10 @@ def test_healthz_follows_the_worker_heartbeat(client, settings):
 
 
 def test_the_sweep_is_a_heartbeat(client):
+    WorkerHeartbeat.objects.create(worker="recycled:1", beat_at=timezone.now() - timedelta(days=2))
     services.jobs_sweep()
     assert client.get("/healthz").status_code == 200
+    assert list(WorkerHeartbeat.objects.values_list("worker", flat=True)) == [services.worker_name()]
 
 
 def test_orders_are_rate_limited_per_client_address(client, settings):
