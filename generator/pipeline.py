@@ -1,12 +1,15 @@
 """One book, from scenes to delivered PDF, resuming from whatever is stored.
 
 Image calls run in a thread pool (GENERATION_CONCURRENCY in flight); a page's
-coloring is submitted the moment its line art arrives. Threads only talk to
-the provider; this thread stores each image as it arrives and writes the
-database, so at most one image per call in flight is ever held in memory.
+coloring goes ahead of any line art still to draw, so it starts as soon as a
+call is free after its line art arrives. Threads only talk to the provider;
+this thread stores each image as it arrives and writes the database, so only
+the images of the calls in flight (and line art waiting for its coloring, at
+most one per call) are ever held in memory.
 """
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -78,18 +81,39 @@ def pages_draw(
     check: Callable[[], None],
     recorder: "UsageRecorder | None" = None,
 ) -> None:
-    """Draw what is missing. A page that fails does not stop the others; the
-    first failure is raised once every other page is stored. If something
-    else goes wrong (the job is cancelled, the database fails), calls not yet
-    started are cancelled and those already paid for are still stored."""
+    """Draw what is missing, GENERATION_CONCURRENCY calls at a time, a page's
+    coloring going ahead of any line art still to draw: finished pages come
+    early and steadily, and a job stopped midway leaves whole pages behind.
+
+    A page that fails does not stop the others; the first failure is raised
+    once every other page is stored. If something else goes wrong (the job is
+    cancelled, the database fails), nothing more is asked and the images
+    already paid for are still stored."""
+    concurrency = max(1, settings.GENERATION_CONCURRENCY)
     failures: list[ProviderError] = []
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.GENERATION_CONCURRENCY), thread_name_prefix=f"job{job.pk}")
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"job{job.pk}")
     in_flight: dict[Future, tuple[str, Page]] = {}
+    # Line art waiting to be colored (bytes, or None when it is in storage),
+    # and pages still without line art.
+    to_color: deque[tuple[Page, bytes | None]] = deque(
+        (page, None) for page in pages if page.line_art and not page.colored
+    )
+    to_draw: deque[Page] = deque(page for page in pages if not page.line_art)
 
-    def submit_color(page: Page, line_art: bytes) -> None:
-        in_flight[pool.submit(provider.color_page, brief, page.scene, page.index, line_art)] = (COLORED, page)
+    def submit_more() -> None:
+        while len(in_flight) < concurrency and (to_color or to_draw):
+            if to_color:
+                page, line_art = to_color.popleft()
+                if line_art is None:
+                    with default_storage.open(page.line_art.name, "rb") as stored:
+                        line_art = stored.read()
+                future = pool.submit(provider.color_page, brief, page.scene, page.index, line_art)
+                in_flight[future] = (COLORED, page)
+            else:
+                page = to_draw.popleft()
+                in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
 
-    def collect(future: Future, *, chain: bool) -> None:
+    def collect(future: Future) -> None:
         kind, page = in_flight.pop(future)
         try:
             data = future.result()
@@ -98,28 +122,23 @@ def pages_draw(
             failures.append(exc)
             return
         page_image_store(page=page, kind=kind, data=data, recorder=recorder)
-        if chain and kind == LINE_ART and not page.colored:
-            submit_color(page, data)
+        if kind == LINE_ART and not page.colored:
+            to_color.append((page, data))
 
     try:
-        for page in pages:
-            if not page.line_art:
-                in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
-            elif not page.colored:
-                with default_storage.open(page.line_art.name, "rb") as stored:
-                    submit_color(page, stored.read())
+        submit_more()
         while in_flight:
             done, _ = wait(in_flight, timeout=5, return_when=FIRST_COMPLETED)
             check()
             for future in done:
-                collect(future, chain=True)
+                collect(future)
+            submit_more()
     except BaseException:
-        for future in list(in_flight):
-            if future.cancel():
-                in_flight.pop(future)
+        to_color.clear()
+        to_draw.clear()
         for future in list(in_flight):
             try:
-                collect(future, chain=False)
+                collect(future)
             except Exception:
                 logger.exception("job %s: an image in flight could not be stored", job.pk)
         raise

@@ -206,3 +206,39 @@ def test_one_structured_log_line_when_each_job_starts_and_ends(paid_order, caplo
     assert ended["outcome"] == "done"
     assert ended["jobs_waiting"] == [second.job.pk]
     assert ended["peak_rss_mb"] > 0
+
+
+def test_a_pages_coloring_starts_as_soon_as_its_line_art_exists(paid_order, settings, monkeypatch):
+    """Pipelining: with two calls in flight, page 1 is being colored long
+    before the last page's line art is asked for."""
+    import threading
+
+    from generator.providers import offline
+
+    settings.GENERATION_CONCURRENCY = 2
+    paid_order()
+    calls: list[tuple[str, int]] = []
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+    real_draw, real_color = offline.OfflineProvider.draw_line_art, offline.OfflineProvider.color_page
+
+    def track(kind, real):
+        def call(self, brief, scene, index, *rest):
+            with lock:
+                calls.append((kind, index))
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            try:
+                return real(self, brief, scene, index, *rest)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+
+        return call
+
+    monkeypatch.setattr(offline.OfflineProvider, "draw_line_art", track("line", real_draw))
+    monkeypatch.setattr(offline.OfflineProvider, "color_page", track("color", real_color))
+    tasks.job_run_next()
+    assert len(calls) == 24
+    assert calls.index(("color", 0)) < calls.index(("line", 11))
+    assert most[0] <= 2
