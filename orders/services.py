@@ -93,6 +93,12 @@ def order_fulfill(
             return None, f"no order with token {token!r}"
         if order.paid_at is not None:
             return order, "already paid; nothing to do"
+        if OrderStatus.PAID not in ORDER_TRANSITIONS[order.status]:
+            problem = f"A payment arrived for an order that is {order.status}; not fulfilled: refund it or retry it."
+            order.problem = problem
+            order.save(update_fields=["problem", "updated_at"])
+            logger.warning("order %s: %s", order.pk, problem)
+            return order, problem
         if amount_cents != order.amount_cents or currency.lower() != order.currency:
             problem = (
                 f"Payment of {amount_cents} {currency.lower()} does not match the order's "

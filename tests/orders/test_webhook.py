@@ -193,3 +193,26 @@ def test_a_failure_while_handling_rolls_back_the_record_so_stripe_retries(
     order.refresh_from_db()
     assert order.status == OrderStatus.QUEUED
     assert Job.objects.count() == 1
+
+
+def test_a_payment_for_a_cancelled_order_is_recorded_for_staff_not_lost(post_event, make_order):
+    order = make_order()
+    post_event(checkout_event(order, event_id="evt_fail", type="checkout.session.async_payment_failed"))
+    response = post_event(checkout_event(order, event_id="evt_late", type="checkout.session.async_payment_succeeded"))
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert "not fulfilled" in order.problem
+    assert StripeEvent.objects.get(event_id="evt_late").outcome == order.problem
+
+
+def test_a_late_payment_for_an_expired_checkout_is_fulfilled(
+    post_event, make_order, django_capture_on_commit_callbacks
+):
+    order = make_order()
+    post_event(checkout_event(order, event_id="evt_exp", type="checkout.session.expired", payment_status="unpaid"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(checkout_event(order, event_id="evt_ok", type="checkout.session.async_payment_succeeded"))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.QUEUED
+    assert Job.objects.count() == 1
