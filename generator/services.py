@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from generator.models import Job, JobStatus, Page, WorkerHeartbeat
@@ -329,11 +329,10 @@ def job_run(*, job: Job, worker: str) -> None:
 
 def job_progress(job_id: int) -> None:
     """Recount the images stored for a job (what the status page shows)."""
-    done = (
-        Page.objects.filter(job_id=job_id).exclude(line_art="").count()
-        + Page.objects.filter(job_id=job_id).exclude(colored="").count()
+    counts = Page.objects.filter(job_id=job_id).aggregate(
+        line_art=Count("pk", filter=~Q(line_art="")), colored=Count("pk", filter=~Q(colored=""))
     )
-    Job.objects.filter(pk=job_id).update(images_done=done)
+    Job.objects.filter(pk=job_id).update(images_done=counts["line_art"] + counts["colored"])
 
 
 # Sweeping ------------------------------------------------------------------

@@ -145,18 +145,6 @@ def lit_house(s: Sketch, rng: random.Random, detail: int) -> None:
     house(s, rng, detail, lit=True)
 
 
-def fence(s: Sketch, rng: random.Random, detail: int) -> None:
-    """Pickets across 200 units of width, centred."""
-    color = rng.choice((WHITE, pal.WOOD, (255, 230, 200)))
-    s.fill(rounded_rect(-100, -44, 100, -34, 2), color)
-    step = 25 if detail else 40
-    x = -94.0
-    while x < 95:
-        s.fill(rounded_polygon([(x - 7, 0), (x - 7, -56), (x, -66), (x + 7, -56), (x + 7, 0)], 0.1), color)
-        x += step
-    s.fill(rounded_rect(-100, -22, 100, -12, 2), color)
-
-
 def butterfly(s: Sketch, rng: random.Random, detail: int) -> None:
     color = rng.choice(pal.BRIGHT)
     for side in (-1, 1):
@@ -167,11 +155,6 @@ def butterfly(s: Sketch, rng: random.Random, detail: int) -> None:
     s.fill(capsule((0, -30), (0, -72), 4.5), pal.dark(color, 0.45))
     for side in (-1, 1):
         s.line(smooth([(side * 1, -72), (side * 6, -86), (side * 12, -92)], closed=False), DETAIL)
-
-
-def bird(s: Sketch, rng: random.Random, detail: int) -> None:
-    s.line(arc(-15, -50, 15, 12, 200, 340), DETAIL)
-    s.line(arc(15, -50, 15, 12, 200, 340), DETAIL)
 
 
 def sun(s: Sketch, rng: random.Random, detail: int, face: bool = False) -> None:
