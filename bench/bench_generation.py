@@ -25,9 +25,9 @@ CHILD = r"""
 import json, os, resource, time
 import django
 django.setup()
-from generator.memory import malloc_arenas_limit
+from generator.memory import malloc_tune
 if os.environ.get("BENCH_ARENAS") != "default":
-    malloc_arenas_limit()  # as every worker process does when it starts
+    malloc_tune()  # as every worker process does when it starts
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.conf import settings

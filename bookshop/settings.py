@@ -270,6 +270,14 @@ BOOK_SCENES = 12
 GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
 # Books generated at the same time: one per django-q2 worker process.
 BOOK_WORKERS = env_int("BOOK_WORKERS", 1)
+# Work that needs a lot of memory at once is admitted a few at a time across
+# every process of the host (generator/hostlimits.py), whatever BOOK_WORKERS
+# is: decoding a full-size image (about 35 MB for a 2400-pixel one) and
+# rendering a PDF (about 100 MB with its image-preparing child). Measured
+# with `make bench` (bench_container): two books at once fit 512 MB this way.
+HOST_IMAGE_DECODES = env_int("HOST_IMAGE_DECODES", 1)
+HOST_PDF_RENDERS = env_int("HOST_PDF_RENDERS", 1)
+HOST_LOCK_DIR = Path(env("HOST_LOCK_DIR", str(VAR_DIR / "locks")))
 # Memory of the host, for the dashboard's advice on BOOK_WORKERS.
 HOST_MEMORY_MB = env_int("HOST_MEMORY_MB", 512)
 # A job whose worker died is taken over once its heartbeat is this old, and

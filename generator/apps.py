@@ -11,10 +11,10 @@ def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     dead workers left behind now rather than at the next scheduled sweep."""
     from django.db import close_old_connections
 
-    from generator.memory import malloc_arenas_limit
+    from generator.memory import malloc_tune
     from generator.services import jobs_sweep, sweep_schedule_ensure
 
-    malloc_arenas_limit()
+    malloc_tune()
     try:
         sweep_schedule_ensure()
         logger.info("worker %s started: %s", proc_name, jobs_sweep())

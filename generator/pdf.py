@@ -28,6 +28,7 @@ from django.core.files.storage import Storage, default_storage
 from django.template.loader import render_to_string
 
 from generator import imageprep
+from generator.hostlimits import pdf_renders
 from generator.models import Job
 
 logger = logging.getLogger(__name__)
@@ -474,5 +475,9 @@ def book_content_render(*, content: BookContent, variant: str = "home", storage:
 
 
 def book_render(*, job: Job, variant: str = "home") -> bytes:
-    """The PDF of a job whose pages are all drawn; RenderError if it cannot be made."""
-    return book_content_render(content=book_content_for(job=job), variant=variant)
+    """The PDF of a job whose pages are all drawn; RenderError if it cannot be
+    made. One render at a time per host (HOST_PDF_RENDERS): a render is the
+    largest single use of memory a book makes."""
+    content = book_content_for(job=job)
+    with pdf_renders():
+        return book_content_render(content=content, variant=variant)

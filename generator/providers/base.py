@@ -4,12 +4,6 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-# Decoding and encoding a full-size image is CPU work under the GIL, so doing
-# more than two at once is no faster and only multiplies the memory held (and
-# the malloc arenas of the threads doing it). Providers do that work inside
-# this, whatever GENERATION_CONCURRENCY lets wait on the network.
-IMAGE_WORK = threading.BoundedSemaphore(2)
-
 
 @dataclass(frozen=True)
 class Brief:

@@ -29,7 +29,8 @@ from google import genai
 from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
-from generator.providers.base import IMAGE_WORK, Brief, ImageProvider, ImageRefused, ProviderError, Usage
+from generator.hostlimits import image_decodes
+from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -253,17 +254,22 @@ def _scenes_or_reason(response: types.GenerateContentResponse, count: int) -> tu
 
 def _open_flat(data: bytes, size: int) -> Image.Image:
     """Decode an image as RGB on white (transparent areas become paper, not
-    black), scaled down to fit `size` on its long side."""
+    black), scaled down to fit `size` on its long side.
+
+    Pillow holds RGB and RGBA at four bytes a pixel, so a 2400-pixel image
+    is 17 MB in any of them: the image is flattened by pasting it onto white
+    with its own alpha as the mask, which keeps two such buffers alive at
+    most (no converted copy, no separate alpha band)."""
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_IMAGE_PIXELS:
             raise ProviderError(f"the image is {image.width}x{image.height} pixels, far more than a page needs")
         image.draft(None, (size, size))  # a JPEG decodes straight at a reduced scale
-        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-            rgba = image.convert("RGBA")
-            flat = Image.new("RGB", rgba.size, "white")
-            flat.paste(rgba, mask=rgba.getchannel("A"))
-            del rgba
+        if image.mode in ("LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            image = image.convert("RGBA")
+        if image.mode == "RGBA":
+            flat = Image.new("RGB", image.size, "white")
+            flat.paste(image, mask=image)
         else:
             flat = image.convert("RGB")
         del image
@@ -281,7 +287,7 @@ _LINE_LEVELS = [0 if v <= INK else 255 if v >= PAPER else round((v - INK) * 255 
 
 def line_art_normalize(data: bytes, size: int) -> bytes:
     """Grayscale PNG that prints black on white."""
-    with IMAGE_WORK:
+    with image_decodes():
         image = _open_flat(data, size).convert("L").point(_LINE_LEVELS)
         out = io.BytesIO()
         image.save(out, "PNG", optimize=True)
@@ -290,7 +296,7 @@ def line_art_normalize(data: bytes, size: int) -> bytes:
 
 def colored_normalize(data: bytes, size: int) -> bytes:
     """RGB JPEG: a colored page is many times smaller as JPEG than as PNG."""
-    with IMAGE_WORK:
+    with image_decodes():
         image = _open_flat(data, size)
         out = io.BytesIO()
         image.save(out, "JPEG", quality=88, optimize=True)

@@ -90,6 +90,10 @@ class FakeGemini:
         self.fault_kinds: tuple[str, ...] = ("429", "503", TIMEOUT)
         self.retry_delay: str | None = None  # the RetryInfo a 429 carries, e.g. "30s"
         self.hang_seconds = 5.0
+        # Seconds each answer waits, and the long side of the images drawn:
+        # benches set them near Google's (tens of seconds; "2K" is 2400 pixels).
+        self.latency = 0.0
+        self.image_long_side = 320
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -206,10 +210,10 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _page_size(generation_config: dict) -> tuple[int, int]:
+def _page_size(generation_config: dict, long_side: int = 320) -> tuple[int, int]:
     ratio = (generation_config.get("imageConfig") or {}).get("aspectRatio") or "1:1"
     width, height = (int(n) for n in ratio.split(":"))
-    scale = 320 / max(width, height)
+    scale = long_side / max(width, height)
     return round(width * scale), round(height * scale)
 
 
@@ -219,13 +223,20 @@ def draw_line_art(prompt: str, size: tuple[int, int]) -> bytes:
     image = Image.new("RGBA", size, (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     w, h = size
+    unit = max(w, h) / 320  # shapes keep their share of the page at any size
+    margin, far = round(10 * unit), round(90 * unit)
     for _ in range(4):
-        x, y = rng.randint(10, w - 90), rng.randint(10, h - 90)
-        box = (x, y, x + rng.randint(40, 80), y + rng.randint(40, 80))
+        x, y = rng.randint(margin, w - far), rng.randint(margin, h - far)
+        box = (
+            x,
+            y,
+            x + rng.randint(round(40 * unit), round(80 * unit)),
+            y + rng.randint(round(40 * unit), round(80 * unit)),
+        )
         if rng.random() < 0.5:
-            draw.ellipse(box, outline=(0, 0, 0, 255), width=4)
+            draw.ellipse(box, outline=(0, 0, 0, 255), width=round(4 * unit))
         else:
-            draw.rectangle(box, outline=(0, 0, 0, 255), width=4)
+            draw.rectangle(box, outline=(0, 0, 0, 255), width=round(4 * unit))
     return _png(image)
 
 
@@ -286,6 +297,8 @@ class _Handler(BaseHTTPRequestHandler):
             api_key=self.headers.get("x-goog-api-key", ""),
         )
         outcome = self.fake._decide(seen)
+        if self.fake.latency:
+            self.fake._released.wait(self.fake.latency)
         if outcome == TIMEOUT:
             self.fake._released.wait(self.fake.hang_seconds)
             self.close_connection = True
@@ -313,7 +326,7 @@ class _Handler(BaseHTTPRequestHandler):
                 text = json.dumps(_scenes(seen.prompt, generation_config))
             self._candidate([{"text": text}], seen.model)
         elif seen.kind == LINE_ART:
-            data = draw_line_art(seen.prompt, _page_size(generation_config))
+            data = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side))
             self._candidate(
                 [{"inlineData": {"mimeType": "image/png", "data": base64.b64encode(data).decode()}}], seen.model
             )

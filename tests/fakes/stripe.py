@@ -31,6 +31,8 @@ class FakeStripe:
     requests: list[StripeRequest] = field(default_factory=list)
     # (status, error type, message) answered to the next calls, in order.
     failures: list[tuple[int, str, str]] = field(default_factory=list)
+    # Every object made (checkout sessions, refunds), in order.
+    created: list[dict] = field(default_factory=list)
     _by_key: dict[str, dict] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -88,6 +90,7 @@ class FakeStripe:
                 return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized {request.path}"}}
             if request.idempotency_key:
                 self._by_key[request.idempotency_key] = obj
+            self.created.append(obj)
             return 200, obj
 
     def _session(self, params: dict[str, str]) -> dict:
