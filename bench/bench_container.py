@@ -3,8 +3,8 @@
 `bin/start` (migrations, gunicorn and the django-q2 worker, as one process
 tree) runs inside a memory cgroup limited to 512 MB, in production settings,
 with the Gemini provider: the real google-genai SDK talks to the fake Gemini
-server (tests/fakes/gemini.py) drawing 2400-pixel images ("2K") after a
-latency per call, and checkout goes through the fake Stripe. Five parents
+server (tests/fakes/gemini.py) drawing 2400-pixel images ("2K", sent as
+4 MB PNGs) after a latency per call, and checkout goes through the fake Stripe. Five parents
 order through the web form, then Stripe's five payment events arrive in the
 same second. The run ends when every book is delivered and its email sent.
 
@@ -44,6 +44,9 @@ from tests.fakes.stripe import FakeStripe  # noqa: E402
 LIMIT_MB = 512
 BOOKS = 5
 CALL_LATENCY = 1.5  # seconds per fake Gemini call (real ones take 20 to 45 s)
+# Bytes of each image the fake sends: a 2K PNG of a detailed drawing is a few
+# MB, and every call in flight holds it several times (JSON, base64, bytes).
+IMAGE_BYTES = 4_000_000
 WEBHOOK_SECRET = "whsec_bench"  # noqa: S105 - signs the bench's own events
 DEADLINE = 600
 
@@ -318,10 +321,12 @@ def run() -> None:
     gemini = FakeGemini().start()
     gemini.latency = CALL_LATENCY
     gemini.image_long_side = 2400
+    gemini.image_bytes = IMAGE_BYTES
     stripe = FakeStripe().start()
     print(
         f"{BOOKS} orders paid in the same second; the container in a {LIMIT_MB} MB memory cgroup; Gemini provider"
-        f" (fake server, {CALL_LATENCY} s a call, 2400-pixel images, books of 2048 pixels)"
+        f" (fake server, {CALL_LATENCY} s a call, 2400-pixel images of {IMAGE_BYTES / 1e6:.0f} MB,"
+        " books of 2048 pixels)"
     )
     print(
         f"{'BOOK_WORKERS':>12} {'delivered':>9} {'emails':>6} {'time':>7} {'peak':>8} {'anon peak':>9}"

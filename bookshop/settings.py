@@ -272,9 +272,11 @@ GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
 BOOK_WORKERS = env_int("BOOK_WORKERS", 1)
 # Work that needs a lot of memory at once is admitted a few at a time across
 # every process of the host (generator/hostlimits.py), whatever BOOK_WORKERS
-# is: decoding a full-size image (about 35 MB for a 2400-pixel one) and
-# rendering a PDF (about 100 MB with its image-preparing child). Measured
-# with `make bench` (bench_container): two books at once fit 512 MB this way.
+# is: image API calls in flight (an answer holds its image several times
+# while it is read), decoding a full-size image (about 45 MB for a 2400-pixel
+# one) and rendering a PDF. `make bench` (bench_container) measures the
+# container with two books at once within 512 MB this way.
+HOST_API_CALLS = env_int("HOST_API_CALLS", GENERATION_CONCURRENCY)
 HOST_IMAGE_DECODES = env_int("HOST_IMAGE_DECODES", 1)
 HOST_PDF_RENDERS = env_int("HOST_PDF_RENDERS", 1)
 HOST_LOCK_DIR = Path(env("HOST_LOCK_DIR", str(VAR_DIR / "locks")))

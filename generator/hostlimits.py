@@ -1,6 +1,7 @@
 """Limits shared by every process of one host: the memory of a 512 MB host
 is shared by all its worker processes, so the work that needs a lot of it at
-once (decoding a full-size image, rendering a PDF) is admitted a few at a
+once (an image API call's answer, decoding a full-size image, rendering a
+PDF) is admitted a few at a
 time across all of them, not per process.
 
 `HostSlots("pdf-render", 1)` is a counting semaphore made of lock files in
@@ -70,6 +71,10 @@ class HostSlots:
 
     def __exit__(self, *exc) -> None:
         self.release(self._local.held.pop())
+
+
+def api_calls() -> HostSlots:
+    return _slots("api-call", settings.HOST_API_CALLS)
 
 
 def image_decodes() -> HostSlots:

@@ -29,7 +29,7 @@ from google import genai
 from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
-from generator.hostlimits import image_decodes
+from generator.hostlimits import api_calls, image_decodes
 from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, Usage
 
 logger = logging.getLogger(__name__)
@@ -386,9 +386,14 @@ class GeminiProvider(ImageProvider):
             retries += 1
 
     def _generate(self, what: str, model: str, contents: list, config: types.GenerateContentConfig, **kw):
-        return self._call(
-            what, lambda: self.client.models.generate_content(model=model, contents=contents, config=config), **kw
-        )
+        def request() -> types.GenerateContentResponse:
+            # An answer holds its image several times over while it is read
+            # (body, JSON text, decoded bytes): HOST_API_CALLS bounds how many
+            # are in flight on the host, whatever BOOK_WORKERS is.
+            with api_calls():
+                return self.client.models.generate_content(model=model, contents=contents, config=config)
+
+        return self._call(what, request, **kw)
 
     def _image_config(self) -> types.GenerateContentConfig:
         return types.GenerateContentConfig(

@@ -19,7 +19,9 @@ import io
 import json
 import random
 import re
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +96,10 @@ class FakeGemini:
         # benches set them near Google's (tens of seconds; "2K" is 2400 pixels).
         self.latency = 0.0
         self.image_long_side = 320
+        # With a size, images are sent as PNG padded to at least that many
+        # bytes (an ancillary chunk decoders skip), so what crosses the wire
+        # weighs what a detailed 2K image from Google does; 0 keeps them small.
+        self.image_bytes = 0
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -240,6 +246,19 @@ def draw_line_art(prompt: str, size: tuple[int, int]) -> bytes:
     return _png(image)
 
 
+def padded_png(data: bytes, size: int) -> bytes:
+    """`data` (a PNG) grown to `size` bytes by a public ancillary chunk right
+    after IHDR, which decoders read past and drop."""
+    missing = size - len(data) - 12
+    if missing <= 0:
+        return data
+    chunk_type = b"sPAD"
+    body = random.Random(len(data)).randbytes(missing)
+    chunk = struct.pack(">I", missing) + chunk_type + body + struct.pack(">I", zlib.crc32(chunk_type + body))
+    header_end = 8 + 8 + 13 + 4  # signature, then IHDR's length, type, data and CRC
+    return data[:header_end] + chunk + data[header_end:]
+
+
 def color_image(data: bytes, prompt: str) -> bytes:
     """The same drawing, colored: black stays black, paper takes a color."""
     rng = random.Random(hashlib.sha256(prompt.encode()).digest())
@@ -325,14 +344,17 @@ class _Handler(BaseHTTPRequestHandler):
             if text is None:
                 text = json.dumps(_scenes(seen.prompt, generation_config))
             self._candidate([{"text": text}], seen.model)
-        elif seen.kind == LINE_ART:
-            data = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side))
-            self._candidate(
-                [{"inlineData": {"mimeType": "image/png", "data": base64.b64encode(data).decode()}}], seen.model
-            )
         else:
-            data = color_image(images[0], seen.prompt)
-            parts = [{"inlineData": {"mimeType": "image/jpeg", "data": base64.b64encode(data).decode()}}]
+            if seen.kind == LINE_ART:
+                data, mime = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side)), "png"
+            else:
+                data, mime = color_image(images[0], seen.prompt), "jpeg"
+            if self.fake.image_bytes:
+                if mime == "jpeg":
+                    with Image.open(io.BytesIO(data)) as image:
+                        data, mime = _png(image), "png"
+                data = padded_png(data, self.fake.image_bytes)
+            parts = [{"inlineData": {"mimeType": f"image/{mime}", "data": base64.b64encode(data).decode()}}]
             self._candidate(parts, seen.model)
 
     def _candidate(self, parts: list[dict], model: str) -> None:
