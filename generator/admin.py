@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
 from orders import selectors
-from orders.admin import StaffViewOnly
+from orders.admin import StaffPermissions, StaffViewOnly
 from orders.services import OrderError
 
 THUMBNAIL_PIXELS = 240
@@ -54,7 +54,7 @@ class PageInline(StaffViewOnly, admin.TabularInline):
 
 
 @admin.register(Job)
-class JobAdmin(StaffViewOnly, admin.ModelAdmin):
+class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = (
         "id",
         "order_link",
@@ -122,7 +122,7 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
             return "Being made by the worker…"
         return "Not made: use the action “Make the print-shop PDF”."
 
-    @admin.action(description="Make the print-shop PDF (bleed and crop marks)")
+    @admin.action(description="Make the print-shop PDF (bleed and crop marks)", permissions=["print_pdf"])
     def make_print_pdf(self, request, queryset: QuerySet[Job]):
         for job in queryset:
             try:
@@ -142,13 +142,13 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
             content_type="application/pdf",
         )
 
-    @admin.action(description="Retry selected failed jobs (resume from stored pages)")
+    @admin.action(description="Retry selected failed jobs (resume from stored pages)", permissions=["retry"])
     def retry_failed(self, request, queryset: QuerySet[Job]):
         retried = sum(services.job_retry(job=job) for job in queryset.filter(status=JobStatus.FAILED))
         skipped = queryset.count() - retried
         self.message_user(request, f"{retried} job(s) queued again; {skipped} skipped (not failed).", messages.INFO)
 
-    @admin.action(description="Resend the delivery email")
+    @admin.action(description="Resend the delivery email", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Job]):
         for job in queryset.select_related("order"):
             try:
@@ -179,7 +179,7 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(StaffViewOnly, admin.ModelAdmin):
+class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = ("__str__", "scene", "images", "error")
     list_filter = ("job__status",)
     search_fields = ("job__order__email", "job__order__token", "scene")
@@ -192,7 +192,9 @@ class PageAdmin(StaffViewOnly, admin.ModelAdmin):
     def images(self, page: Page) -> str:
         return _thumbnails(page)
 
-    @admin.action(description="Draw the selected pages again, rebuild the PDF and deliver it again")
+    @admin.action(
+        description="Draw the selected pages again, rebuild the PDF and deliver it again", permissions=["regenerate"]
+    )
     def regenerate(self, request, queryset: QuerySet[Page]):
         by_job: dict[int, list[int]] = {}
         for page in queryset:
