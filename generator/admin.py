@@ -1,6 +1,7 @@
 import io
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
@@ -132,6 +133,8 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
                 self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 
     def print_pdf_view(self, request, job_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         job = get_object_or_404(Job, pk=job_id)
         if not job.print_pdf:
             raise Http404
@@ -169,6 +172,8 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         return urls + super().get_urls()
 
     def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": "Queue dashboard",
@@ -221,6 +226,8 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     def thumbnail_view(request, page_id: int, kind: str):
         from PIL import Image
 
+        if not request.user.has_perm("generator.view_page"):
+            raise PermissionDenied
         if kind not in ("line_art", "colored"):
             raise Http404
         page = get_object_or_404(Page, pk=page_id)

@@ -92,3 +92,19 @@ def test_each_permission_offers_its_own_actions(client):
     assert actions_offered(clerk, "/admin/orders/order/") == {"cancel_unpaid", "resend_delivery", "retry_failed_jobs"}
     assert actions_offered(clerk, "/admin/generator/job/") == {"retry_failed", "resend_delivery", "make_print_pdf"}
     assert actions_offered(clerk, "/admin/generator/page/") == {"regenerate"}
+
+
+def test_admin_pages_of_jobs_need_the_view_permission(client, paid_order):
+    paid_order()
+    tasks.job_run_next()
+    job, page = Job.objects.get(), Page.objects.first()
+    urls = [
+        "/admin/generator/job/dashboard/",
+        f"/admin/generator/page/{page.pk}/thumbnail/colored/",
+        f"/admin/generator/job/{job.pk}/print.pdf",
+    ]
+    staff_client(client)  # staff, with no permission at all
+    assert [client.get(url).status_code for url in urls] == [403, 403, 403]
+    User.objects.get(username="clerk").user_permissions.set(Permission.objects.filter(codename__in=VIEW_ONLY))
+    # The print PDF was never made: not found, but no longer forbidden.
+    assert [client.get(url).status_code for url in urls] == [200, 200, 404]
