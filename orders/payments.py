@@ -81,7 +81,10 @@ def webhook_event_verify(*, payload: bytes, signature: str) -> dict:
         raise stripe.SignatureVerificationError("STRIPE_WEBHOOK_SECRET is not set.", signature)
     text = payload.decode("utf-8")
     stripe.WebhookSignature.verify_header(text, signature, secret, tolerance=300)
-    event = json.loads(text)
+    try:
+        event = json.loads(text)
+    except RecursionError:
+        raise ValueError("The event is nested too deeply.")
     if not isinstance(event, dict):
         raise ValueError("Not a Stripe event.")
     # The envelope is what a delivery is recorded by: without a usable id
@@ -93,7 +96,12 @@ def webhook_event_verify(*, payload: bytes, signature: str) -> dict:
         raise ValueError("The event has no usable id.")
     if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
         raise ValueError("The event has no usable type.")
-    # PostgreSQL's jsonb cannot store a NUL character; nothing Stripe sends has one.
-    if "\\u0000" in text or "\x00" in text:
+    # The event is stored as it came: PostgreSQL's jsonb refuses a NUL
+    # character and UTF-8 a lone surrogate ("\\ud800"); Stripe sends neither.
+    try:
+        stored = json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The event contains text that is not Unicode.")
+    if b"\\u0000" in stored:
         raise ValueError("The event contains a NUL character.")
     return event
