@@ -3,8 +3,11 @@ a refund or dispute seen before its payment wins when the payment arrives,
 a payment for a closed order keeps its ids and can be refunded, and a
 signed but malformed event never gets a 500."""
 
+import threading
+
 import pytest
 from django.core import mail
+from django.db import connection
 
 from generator import tasks
 from generator.models import Job, JobStatus
@@ -322,3 +325,43 @@ def test_a_malformed_dispute_is_recorded(post_event):
 def test_a_signed_event_without_a_usable_id_gets_400_and_writes_nothing(post_event, event):
     assert post_event(event).status_code == 400
     assert not StripeEvent.objects.exists()
+
+
+# A refund and its payment at the same moment ---------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_and_its_payment_arriving_together_never_miss_each_other(make_order):
+    """Each in its own request and connection, as two webhook deliveries:
+    whichever commits first, the order ends refunded and no book is made.
+    (Without the payment-intent lock, the payment misses a refund kept a
+    moment earlier, and the refund, finding no paid order, waits forever.)"""
+    orders = [make_order(email=f"p{i}@example.com") for i in range(8)]
+    for order in orders:
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def deliver(event: dict, start=start, errors=errors) -> None:
+            try:
+                start.wait()
+                services.stripe_event_process(event=event)
+            except BaseException as exc:  # reported by the assertion below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        events = [
+            refund_event(intent_of(order), event_id=f"evt_r_{order.pk}"),
+            checkout_event(order, event_id=f"evt_p_{order.pk}"),
+        ]
+        threads = [threading.Thread(target=deliver, args=(event,)) for event in events]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+    statuses = list(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("status", flat=True))
+    assert statuses == [OrderStatus.REFUNDED] * len(orders)
+    # A payment that won the race made a job, which the refund then stopped.
+    assert not Job.objects.exclude(status=JobStatus.CANCELLED).exists()
+    assert not StripeEvent.objects.filter(awaits_payment=True).exists()
