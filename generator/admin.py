@@ -1,6 +1,7 @@
 import io
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
@@ -13,7 +14,7 @@ from django.views.decorators.cache import cache_control
 from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
 from orders import selectors
-from orders.admin import StaffViewOnly
+from orders.admin import StaffPermissions, StaffViewOnly
 from orders.services import OrderError
 
 THUMBNAIL_PIXELS = 240
@@ -54,7 +55,7 @@ class PageInline(StaffViewOnly, admin.TabularInline):
 
 
 @admin.register(Job)
-class JobAdmin(StaffViewOnly, admin.ModelAdmin):
+class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = (
         "id",
         "order_link",
@@ -122,7 +123,7 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
             return "Being made by the worker…"
         return "Not made: use the action “Make the print-shop PDF”."
 
-    @admin.action(description="Make the print-shop PDF (bleed and crop marks)")
+    @admin.action(description="Make the print-shop PDF (bleed and crop marks)", permissions=["print_pdf"])
     def make_print_pdf(self, request, queryset: QuerySet[Job]):
         for job in queryset:
             try:
@@ -132,6 +133,8 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
                 self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 
     def print_pdf_view(self, request, job_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         job = get_object_or_404(Job, pk=job_id)
         if not job.print_pdf:
             raise Http404
@@ -142,13 +145,13 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
             content_type="application/pdf",
         )
 
-    @admin.action(description="Retry selected failed jobs (resume from stored pages)")
+    @admin.action(description="Retry selected failed jobs (resume from stored pages)", permissions=["retry"])
     def retry_failed(self, request, queryset: QuerySet[Job]):
         retried = sum(services.job_retry(job=job) for job in queryset.filter(status=JobStatus.FAILED))
         skipped = queryset.count() - retried
         self.message_user(request, f"{retried} job(s) queued again; {skipped} skipped (not failed).", messages.INFO)
 
-    @admin.action(description="Resend the delivery email")
+    @admin.action(description="Resend the delivery email", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Job]):
         for job in queryset.select_related("order"):
             try:
@@ -169,6 +172,8 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
         return urls + super().get_urls()
 
     def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": "Queue dashboard",
@@ -179,7 +184,7 @@ class JobAdmin(StaffViewOnly, admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(StaffViewOnly, admin.ModelAdmin):
+class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = ("__str__", "scene", "images", "error")
     list_filter = ("job__status",)
     search_fields = ("job__order__email", "job__order__token", "scene")
@@ -192,7 +197,9 @@ class PageAdmin(StaffViewOnly, admin.ModelAdmin):
     def images(self, page: Page) -> str:
         return _thumbnails(page)
 
-    @admin.action(description="Draw the selected pages again, rebuild the PDF and deliver it again")
+    @admin.action(
+        description="Draw the selected pages again, rebuild the PDF and deliver it again", permissions=["regenerate"]
+    )
     def regenerate(self, request, queryset: QuerySet[Page]):
         by_job: dict[int, list[int]] = {}
         for page in queryset:
@@ -219,6 +226,8 @@ class PageAdmin(StaffViewOnly, admin.ModelAdmin):
     def thumbnail_view(request, page_id: int, kind: str):
         from PIL import Image
 
+        if not request.user.has_perm("generator.view_page"):
+            raise PermissionDenied
         if kind not in ("line_art", "colored"):
             raise Http404
         page = get_object_or_404(Page, pk=page_id)

@@ -50,6 +50,12 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["queued_at", "id"]
+        # Staff actions that spend on images or rebuild books need more than a view.
+        permissions = [
+            ("retry_job", "Can retry failed jobs"),
+            ("regenerate_pages", "Can draw chosen pages again"),
+            ("make_print_pdf", "Can make the print-shop PDF"),
+        ]
 
     def __str__(self) -> str:
         return f"Job {self.pk} for order {self.order_id} ({self.status})"

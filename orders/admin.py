@@ -44,6 +44,49 @@ class StripeEventInline(StaffViewOnly, admin.TabularInline):
     readonly_fields = fields
 
 
+class StaffPermissions:
+    """Staff actions that move money, send mail or spend on images each need
+    their own permission (Order.Meta and Job.Meta): Django hides an action
+    from, and refuses it to, a user without the permission it names in
+    allowed_permissions (has_<name>_permission below)."""
+
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("orders.refund_order")
+
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.has_perm("orders.cancel_order")
+
+    def has_resend_delivery_permission(self, request) -> bool:
+        return request.user.has_perm("orders.resend_delivery")
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("generator.retry_job")
+
+    def has_regenerate_permission(self, request) -> bool:
+        return request.user.has_perm("generator.regenerate_pages")
+
+    def has_print_pdf_permission(self, request) -> bool:
+        return request.user.has_perm("generator.make_print_pdf")
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """Orders with a problem noted: a payment that matched nothing, a
+    payment for a closed order, a dispute, a failure."""
+
+    title = "needs attention"
+    parameter_name = "needs_attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(problem="")
+        if self.value() == "no":
+            return queryset.filter(problem="")
+        return queryset
+
+
 def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[str]) -> None:
     for order, outcome in results:
         modeladmin.message_user(request, f"Order {order.pk}: {outcome}.", messages.SUCCESS)
@@ -52,7 +95,7 @@ def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[
 
 
 @admin.register(Order)
-class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
+class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = (
         "id",
         "created_at",
@@ -66,7 +109,7 @@ class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
         "cost",
         "problem",
     )
-    list_filter = ("status", "created_at", "paid_at", "age_group", "paper_size")
+    list_filter = (NeedsAttentionFilter, "status", "created_at", "paid_at", "age_group", "paper_size")
     search_fields = ("email", "token", "theme", "child_name", "stripe_session_id", "stripe_payment_intent")
     date_hierarchy = "created_at"
     list_select_related = ("job",)
@@ -116,13 +159,13 @@ class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
         job = self._job(order)
         return f"{job.api_calls} ({job.api_retries})" if job else "–"
 
-    @admin.action(description="Retry failed jobs (resume from the stored pages)")
+    @admin.action(description="Retry failed jobs (resume from the stored pages)", permissions=["retry"])
     def retry_failed_jobs(self, request, queryset: QuerySet[Order]):
         jobs = Job.objects.filter(order__in=queryset, status=JobStatus.FAILED)
         retried = sum(generator_services.job_retry(job=job) for job in jobs)
         self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS if retried else messages.WARNING)
 
-    @admin.action(description="Resend the delivery email (with a fresh download link)")
+    @admin.action(description="Resend the delivery email (with a fresh download link)", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Order]):
         results, errors = [], []
         for order in queryset.select_related("job"):
@@ -136,7 +179,7 @@ class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
                 errors.append(f"Order {order.pk}: {exc}")
         _report(self, request, results, errors)
 
-    @admin.action(description="Cancel and refund through Stripe")
+    @admin.action(description="Cancel and refund through Stripe", permissions=["refund"])
     def refund(self, request, queryset: QuerySet[Order]):
         results, errors = [], []
         for order in queryset:
@@ -146,7 +189,7 @@ class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
                 errors.append(f"Order {order.pk}: {exc}")
         _report(self, request, results, errors)
 
-    @admin.action(description="Cancel unpaid orders")
+    @admin.action(description="Cancel unpaid orders", permissions=["cancel"])
     def cancel_unpaid(self, request, queryset: QuerySet[Order]):
         results, errors = [], []
         for order in queryset:
@@ -157,12 +200,32 @@ class OrderAdmin(StaffViewOnly, admin.ModelAdmin):
         _report(self, request, results, errors)
 
 
+class MalformedFilter(admin.SimpleListFilter):
+    """Signed events whose contents the shop could not read."""
+
+    title = "malformed"
+    parameter_name = "malformed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(outcome__startswith="malformed:")
+        if self.value() == "no":
+            return queryset.exclude(outcome__startswith="malformed:")
+        return queryset
+
+
 @admin.register(StripeEvent)
 class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
-    list_display = ("received_at", "type", "event_id", "order", "outcome")
-    list_filter = ("type", "received_at")
-    search_fields = ("event_id", "order__token", "order__email")
-    readonly_fields = ("event_id", "type", "payload", "received_at", "processed_at", "order", "outcome")
+    list_display = ("received_at", "type", "event_id", "order", "awaits_payment", "outcome")
+    list_filter = (MalformedFilter, "awaits_payment", "type", "received_at")
+    search_fields = ("event_id", "payment_intent", "order__token", "order__email")
+    readonly_fields = (
+        "event_id", "type", "payload", "received_at", "processed_at", "order", "payment_intent", "awaits_payment",
+        "outcome",
+    )  # fmt: skip
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -93,6 +93,12 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["client_ip", "created_at"], name="order_ip_created")]
+        # Staff actions that move money or send mail need more than a view.
+        permissions = [
+            ("refund_order", "Can refund orders through Stripe"),
+            ("cancel_order", "Can cancel unpaid orders"),
+            ("resend_delivery", "Can send the delivery email again"),
+        ]
 
     def __str__(self) -> str:
         return f"Order {self.pk} ({self.get_status_display()})"
@@ -134,7 +140,12 @@ class SentEmail(models.Model):
 
 class StripeEvent(models.Model):
     """Every verified Stripe delivery, unique by event id: a redelivery finds
-    its row and changes nothing."""
+    its row and changes nothing.
+
+    A refund or dispute can reach us before the payment it is about (Stripe
+    does not promise an order). Such an event is kept with awaits_payment set
+    and its payment intent; order_fulfill applies it when the payment comes,
+    then clears the flag."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
@@ -142,11 +153,21 @@ class StripeEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="stripe_events")
-    # What handling it did or refused ("amount 500 usd does not match 999 usd").
+    # What handling it did or refused ("amount 500 usd does not match 999 usd",
+    # "malformed: amount_total is 'abc', not an amount in cents").
     outcome = models.TextField(blank=True)
+    # The payment the event is about, when it names one: how a charge or a
+    # dispute finds its order, and how a kept one is found by its payment.
+    payment_intent = models.CharField(max_length=255, blank=True)
+    awaits_payment = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["payment_intent"], condition=models.Q(awaits_payment=True), name="stripe_event_awaiting"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"

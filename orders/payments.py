@@ -72,14 +72,36 @@ def refund_create(*, order: Order) -> stripe.Refund:
 def webhook_event_verify(*, payload: bytes, signature: str) -> dict:
     """Return the event if the payload is signed with STRIPE_WEBHOOK_SECRET.
 
-    Raises ValueError for a bad body and stripe.SignatureVerificationError
-    for a bad or missing signature.
+    Raises ValueError for a bad body or an envelope that cannot be recorded
+    (no string id or type), and stripe.SignatureVerificationError for a bad
+    or missing signature.
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise stripe.SignatureVerificationError("STRIPE_WEBHOOK_SECRET is not set.", signature)
-    stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, secret, tolerance=300)
-    event = json.loads(payload)
-    if not isinstance(event, dict) or "id" not in event or "type" not in event:
+    text = payload.decode("utf-8")
+    stripe.WebhookSignature.verify_header(text, signature, secret, tolerance=300)
+    try:
+        event = json.loads(text)
+    except RecursionError:
+        raise ValueError("The event is nested too deeply.")
+    if not isinstance(event, dict):
         raise ValueError("Not a Stripe event.")
+    # The envelope is what a delivery is recorded by: without a usable id
+    # and type it cannot be recorded once, so it is refused outright. What
+    # is inside data.object is checked by orders.stripe_events, and a bad
+    # shape there is recorded for staff instead.
+    event_id, event_type = event.get("id"), event.get("type")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 255:
+        raise ValueError("The event has no usable id.")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
+        raise ValueError("The event has no usable type.")
+    # The event is stored as it came: PostgreSQL's jsonb refuses a NUL
+    # character and UTF-8 a lone surrogate ("\\ud800"); Stripe sends neither.
+    try:
+        stored = json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The event contains text that is not Unicode.")
+    if b"\\u0000" in stored:
+        raise ValueError("The event contains a NUL character.")
     return event

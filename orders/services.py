@@ -1,15 +1,28 @@
 """Every state change of an order happens here."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from orders import emails, payments
+from orders.locks import transaction_lock
 from orders.models import ORDER_TRANSITIONS, Order, OrderStatus, StripeEvent
+from orders.stripe_events import (
+    Charge,
+    CheckoutSession,
+    Dispute,
+    MalformedEvent,
+    charge_parse,
+    dispute_parse,
+    event_object,
+    session_parse,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +49,7 @@ def order_transition(order: Order, to: str, *, problem: str | None = None) -> Or
     if problem is not None:
         order.problem = problem
         fields.append("problem")
-    if to == OrderStatus.PAID:
+    if to == OrderStatus.PAID and order.paid_at is None:
         order.paid_at = timezone.now()
         fields.append("paid_at")
     if to == OrderStatus.DELIVERED:
@@ -50,14 +63,34 @@ class OrderRateLimited(OrderError):
     pass
 
 
+# The bucket of clients whose address could not be read (a proxy header that
+# is not an address): they share one limit rather than escaping it.
+UNREADABLE_ADDRESS = "unknown"
+
+
 @transaction.atomic
 def order_create(
     *, email: str, theme: str, child_name: str, age_group: str, paper_size: str, client_ip: str | None = None
 ) -> Order:
-    if client_ip and settings.ORDER_RATE_LIMIT_PER_HOUR:
-        recent = Order.objects.filter(client_ip=client_ip, created_at__gte=timezone.now() - timedelta(hours=1))
-        if recent.count() >= settings.ORDER_RATE_LIMIT_PER_HOUR:
-            raise OrderRateLimited(f"{client_ip} placed {settings.ORDER_RATE_LIMIT_PER_HOUR} orders in the last hour.")
+    """Place an unpaid order at the server's price.
+
+    client_ip is where the order came from: an address, UNREADABLE_ADDRESS
+    when the request carried one that could not be read, or None for orders
+    not placed from the web (staff, scripts), which are not limited. At most
+    ORDER_RATE_LIMIT_PER_HOUR orders per address per hour: the count and the
+    insert run under a lock named by the address, so concurrent requests
+    from one address are counted one after the other.
+    """
+    address = None if client_ip == UNREADABLE_ADDRESS else client_ip
+    limit = settings.ORDER_RATE_LIMIT_PER_HOUR
+    if client_ip and limit:
+        transaction_lock(f"order-rate:{client_ip}")
+        # Unreadable addresses are stored as no address; orders placed without
+        # one by staff fill that bucket too, which errs on the side of limiting.
+        same_client = Q(client_ip=address) if address else Q(client_ip__isnull=True)
+        recent = Order.objects.filter(same_client, created_at__gte=timezone.now() - timedelta(hours=1))
+        if recent.count() >= limit:
+            raise OrderRateLimited(f"{client_ip} placed {limit} orders in the last hour.")
     return Order.objects.create(
         email=email,
         theme=theme,
@@ -66,7 +99,7 @@ def order_create(
         paper_size=paper_size,
         amount_cents=settings.BOOK_PRICE_CENTS,
         currency=settings.BOOK_CURRENCY,
-        client_ip=client_ip,
+        client_ip=address,
     )
 
 
@@ -79,46 +112,120 @@ def order_checkout_url(*, order: Order) -> str:
     return session.url
 
 
+# How an event kept before its payment reads for staff, and how it reads
+# once the payment came and it was applied.
+KEPT_REFUND = "refund before payment: kept"
+KEPT_PARTIAL_REFUND = "partial refund before payment: kept"
+KEPT_DISPUTE = "dispute before payment: kept"
+APPLIED = "applied when the payment arrived"
+
+
+def _payment_lock(payment_intent: str) -> None:
+    """Serialize everything about one payment: its arrival, and a refund or
+    dispute for it, so a kept event and its payment never miss each other.
+    Taken before any order row lock, in every path, so they cannot deadlock."""
+    if payment_intent:
+        transaction_lock(f"payment-intent:{payment_intent}")
+
+
 def order_fulfill(
     *, token: str, amount_cents: int, currency: str, session_id: str = "", payment_intent: str = ""
 ) -> tuple[Order | None, str]:
-    """Record a confirmed payment: mark the order paid, create and queue its
-    job, and send the confirmation. Idempotent: a second call for the same
-    order changes nothing. Returns the order and what was done, for the log."""
+    """Record a confirmed payment and act on it. Idempotent: once an order's
+    payment is recorded (paid_at), another call changes nothing.
+
+    Every payment that matches the order's price keeps its session id,
+    payment intent and paid_at, so staff and Stripe's later events can find
+    and refund it. Then, in this order:
+    - a dispute kept for this payment: the order is closed for staff, no book;
+    - a full refund kept for it: the order is refunded, no book;
+    - an order already closed (cancelled): flagged for staff to refund, no book;
+    - otherwise paid, its job created and queued, the confirmation sent.
+    Returns the order and what was done, for the log.
+    """
     from generator import services as generator_services
 
     with transaction.atomic():
+        _payment_lock(payment_intent)
         order = Order.objects.select_for_update().filter(token=token).first()
         if order is None:
             return None, f"no order with token {token!r}"
         if order.paid_at is not None:
             return order, "already paid; nothing to do"
-        if OrderStatus.PAID not in ORDER_TRANSITIONS[order.status]:
-            problem = f"A payment arrived for an order that is {order.status}; not fulfilled: refund it or retry it."
-            order.problem = problem
-            order.save(update_fields=["problem", "updated_at"])
-            logger.warning("order %s: %s", order.pk, problem)
-            return order, problem
+        _payment_ids_keep(order, session_id=session_id, payment_intent=payment_intent)
         if amount_cents != order.amount_cents or currency.lower() != order.currency:
             problem = (
                 f"Payment of {amount_cents} {currency.lower()} does not match the order's "
                 f"{order.amount_cents} {order.currency}; not fulfilled."
             )
-            order.problem = problem
-            order.save(update_fields=["problem", "updated_at"])
-            logger.warning("order %s: %s", order.pk, problem)
-            return order, problem
-        if session_id and not order.stripe_session_id:
-            order.stripe_session_id = session_id
-        order.stripe_payment_intent = payment_intent or order.stripe_payment_intent
-        order.save(update_fields=["stripe_session_id", "stripe_payment_intent", "updated_at"])
-        order_transition(order, OrderStatus.PAID)
-        generator_services.job_create(order=order)
-        order_transition(order, OrderStatus.QUEUED)
-        # The confirmation goes out as soon as the payment is committed, from
-        # this process: the worker may be busy with another book for minutes.
-        transaction.on_commit(lambda: emails.confirmation_send_safely(order_id=order.pk))
-    return order, "fulfilled"
+            return order, _order_flag(order, problem)
+
+        kept = _events_awaiting(payment_intent)
+        order.paid_at = timezone.now()
+        order.save(update_fields=["paid_at", "updated_at"])
+        closed = OrderStatus.PAID not in ORDER_TRANSITIONS[order.status]
+        if not closed:
+            order_transition(order, OrderStatus.PAID)
+        disputes = [dispute_parse(event_object(e.payload)) for e in kept if e.type == "charge.dispute.created"]
+        charges = [charge_parse(event_object(e.payload)) for e in kept if e.type == "charge.refunded"]
+        if disputes:
+            outcome = _order_dispute(order, disputes[0])
+        elif any(charge.refunded for charge in charges):
+            _order_mark_refunded(order, "Refunded in Stripe before its payment arrived.")
+            outcome = "refunded before its payment arrived; no book made"
+        elif closed:
+            problem = (
+                f"A payment arrived for an order that is {order.status}; not fulfilled and no book made: "
+                "refund it from the admin."
+            )
+            outcome = _order_flag(order, problem)
+        else:
+            for charge in charges:
+                _order_flag(order, _partial_refund_note(charge))
+            generator_services.job_create(order=order)
+            order_transition(order, OrderStatus.QUEUED)
+            # The confirmation goes out as soon as the payment is committed, from
+            # this process: the worker may be busy with another book for minutes.
+            transaction.on_commit(lambda: emails.confirmation_send_safely(order_id=order.pk))
+            outcome = "fulfilled"
+        for event in kept:
+            event.order = order
+            event.awaits_payment = False
+            event.outcome = f"{event.outcome}; {APPLIED}"
+            event.save(update_fields=["order", "awaits_payment", "outcome"])
+    return order, outcome
+
+
+def _payment_ids_keep(order: Order, *, session_id: str, payment_intent: str) -> None:
+    """Keep a payment's Stripe ids on its order, whatever happens next: they
+    are what a refund needs and what Stripe's later events are matched by."""
+    if session_id and not order.stripe_session_id:
+        order.stripe_session_id = session_id
+    order.stripe_payment_intent = payment_intent or order.stripe_payment_intent
+    order.save(update_fields=["stripe_session_id", "stripe_payment_intent", "updated_at"])
+
+
+def _order_flag(order: Order, problem: str) -> str:
+    """Note for staff why the order needs a look (the admin filters on it)."""
+    order.problem = problem
+    order.save(update_fields=["problem", "updated_at"])
+    logger.warning("order %s: %s", order.pk, problem)
+    return problem
+
+
+def _partial_refund_note(charge: Charge) -> str:
+    return f"Partly refunded: {charge.amount_refunded} {charge.currency}."
+
+
+def _events_awaiting(payment_intent: str) -> list[StripeEvent]:
+    """Refunds and disputes kept until this payment arrived, oldest first."""
+    if not payment_intent:
+        return []
+    return list(
+        StripeEvent.objects.select_for_update()
+        .filter(payment_intent=payment_intent, awaits_payment=True)
+        .order_by("received_at", "pk")
+    )
 
 
 def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]:
@@ -181,84 +288,140 @@ def order_cancel(*, order_id: int, reason: str = "Cancelled by staff.") -> tuple
     return order, "cancelled"
 
 
+def _order_dispute(order: Order, dispute: Dispute) -> str:
+    """With the order's row locked: the payment is contested, so no book is
+    made (or made further) and staff answer the dispute in Stripe. The
+    customer is not written to: their bank is already handling it."""
+    from generator import services as generator_services
+
+    contested = f"Payment disputed in Stripe ({dispute.reason}, {dispute.amount_cents} {dispute.currency})"
+    if OrderStatus.CANCELLED in ORDER_TRANSITIONS[order.status]:
+        problem = f"{contested}: no book is made. Answer the dispute in Stripe."
+        order_transition(order, OrderStatus.CANCELLED, problem=problem)
+        generator_services.job_cancel(order=order, reason=problem)
+        logger.warning("order %s: %s", order.pk, problem)
+        return f"disputed: order closed ({order.status})"
+    # Delivered, refunded or already closed: the status stays, staff are told.
+    return _order_flag(order, f"{contested} while the order is {order.status}. Answer the dispute in Stripe.")
+
+
 # Stripe events -------------------------------------------------------------
 
 
-def _session_fulfill(session: dict[str, Any]) -> tuple[Order | None, str]:
-    return order_fulfill(
-        token=session.get("client_reference_id") or "",
-        amount_cents=int(session.get("amount_total") or 0),
-        currency=str(session.get("currency") or ""),
-        session_id=str(session.get("id") or ""),
-        payment_intent=str(session.get("payment_intent") or ""),
+class Handled(NamedTuple):
+    """What handling an event did: the order it concerned, the outcome for
+    the log and staff, and whether it waits for its payment to arrive."""
+
+    order: Order | None
+    outcome: str
+    awaits_payment: bool = False
+
+
+def _session_fulfill(session: CheckoutSession) -> Handled:
+    return Handled(
+        *order_fulfill(
+            token=session.token,
+            amount_cents=session.amount_cents,
+            currency=session.currency,
+            session_id=session.session_id,
+            payment_intent=session.payment_intent,
+        )
     )
 
 
-def _on_session_completed(session: dict[str, Any]) -> tuple[Order | None, str]:
-    if session.get("payment_status") != "paid":
+def _on_session_completed(session: CheckoutSession) -> Handled:
+    if session.payment_status != "paid":
         # Delayed payment methods: wait for async_payment_succeeded.
-        order = Order.objects.filter(token=session.get("client_reference_id") or "").first()
-        return order, f"payment_status is {session.get('payment_status')!r}; waiting"
+        order = Order.objects.filter(token=session.token).first() if session.token else None
+        return Handled(order, f"payment_status is {session.payment_status!r}; waiting")
     return _session_fulfill(session)
 
 
-def _on_session_expired(session: dict[str, Any]) -> tuple[Order | None, str]:
-    return order_close(
-        token=session.get("client_reference_id") or "", to=OrderStatus.EXPIRED, reason="Checkout expired unpaid."
-    )
+def _on_session_expired(session: CheckoutSession) -> Handled:
+    return Handled(*order_close(token=session.token, to=OrderStatus.EXPIRED, reason="Checkout expired unpaid."))
 
 
-def _on_async_payment_failed(session: dict[str, Any]) -> tuple[Order | None, str]:
-    return order_close(
-        token=session.get("client_reference_id") or "", to=OrderStatus.CANCELLED, reason="The payment failed."
-    )
+def _on_async_payment_failed(session: CheckoutSession) -> Handled:
+    return Handled(*order_close(token=session.token, to=OrderStatus.CANCELLED, reason="The payment failed."))
 
 
-def _on_charge_refunded(charge: dict[str, Any]) -> tuple[Order | None, str]:
-    intent = str(charge.get("payment_intent") or "")
+def _order_of_payment(payment_intent: str) -> Order | None:
+    """The order whose recorded payment this is, row locked; None while the
+    payment has not arrived (a refund or dispute may come first)."""
+    order = Order.objects.select_for_update().filter(stripe_payment_intent=payment_intent).first()
+    return order if order is not None and order.paid_at is not None else None
+
+
+def _on_charge_refunded(charge: Charge) -> Handled:
     with transaction.atomic():
-        order = Order.objects.select_for_update().filter(stripe_payment_intent=intent).first() if intent else None
+        _payment_lock(charge.payment_intent)
+        order = _order_of_payment(charge.payment_intent)
         if order is None:
-            return None, f"no order with payment intent {intent!r}"
-        if not charge.get("refunded"):
-            note = f"Partly refunded: {charge.get('amount_refunded')} {charge.get('currency')}."
-            order.problem = note
-            order.save(update_fields=["problem", "updated_at"])
-            return order, note
+            # Kept, and applied by order_fulfill when the payment arrives.
+            return Handled(None, KEPT_REFUND if charge.refunded else KEPT_PARTIAL_REFUND, awaits_payment=True)
+        if not charge.refunded:
+            return Handled(order, _order_flag(order, _partial_refund_note(charge)))
         if order.status == OrderStatus.REFUNDED:
-            return order, "already refunded"
+            return Handled(order, "already refunded")
+        if OrderStatus.REFUNDED not in ORDER_TRANSITIONS[order.status]:
+            return Handled(order, _order_flag(order, f"Refunded in Stripe while {order.status}; look at it."))
         _order_mark_refunded(order, "Refunded in Stripe.")
-    return order, "refunded"
+    return Handled(order, "refunded")
 
 
-EVENT_HANDLERS = {
-    "checkout.session.completed": _on_session_completed,
-    "checkout.session.async_payment_succeeded": _session_fulfill,
-    "checkout.session.expired": _on_session_expired,
-    "checkout.session.async_payment_failed": _on_async_payment_failed,
-    "charge.refunded": _on_charge_refunded,
+def _on_dispute_created(dispute: Dispute) -> Handled:
+    with transaction.atomic():
+        _payment_lock(dispute.payment_intent)
+        order = _order_of_payment(dispute.payment_intent)
+        if order is None:
+            return Handled(None, KEPT_DISPUTE, awaits_payment=True)
+        return Handled(order, _order_dispute(order, dispute))
+
+
+# Each event type the shop handles: the parser of its data.object, and its handler.
+EVENT_HANDLERS: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[[Any], Handled]]] = {
+    "checkout.session.completed": (session_parse, _on_session_completed),
+    "checkout.session.async_payment_succeeded": (session_parse, _session_fulfill),
+    "checkout.session.expired": (session_parse, _on_session_expired),
+    "checkout.session.async_payment_failed": (session_parse, _on_async_payment_failed),
+    "charge.refunded": (charge_parse, _on_charge_refunded),
+    "charge.dispute.created": (dispute_parse, _on_dispute_created),
 }
 
 
 def stripe_event_process(*, event: dict[str, Any]) -> StripeEvent | None:
     """Record a verified Stripe event once and handle it. A redelivery (same
-    event id) returns None and changes nothing."""
-    handler = EVENT_HANDLERS.get(event.get("type", ""))
+    event id) returns None and changes nothing.
+
+    The event's id and type were checked by payments.webhook_event_verify.
+    A data.object of the wrong shape is recorded with outcome "malformed:
+    ..." and changes nothing else: Stripe would send it again unchanged, so
+    failing the delivery would only make it retry for days.
+    """
+    handler = EVENT_HANDLERS.get(event["type"])
     # One transaction for the record and its effects: if handling fails, the
     # record is rolled back too and Stripe's retry is handled afresh.
     with transaction.atomic():
         try:
             with transaction.atomic():
-                record = StripeEvent.objects.create(event_id=event["id"], type=event.get("type", ""), payload=event)
+                record = StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
         except IntegrityError:
             return None
-        if handler is None:
-            order, outcome = None, "ignored: not an event the shop handles"
-        else:
-            order, outcome = handler(event.get("data", {}).get("object", {}))
-        record.order = order
-        record.outcome = outcome
+        handled = Handled(None, "ignored: not an event the shop handles")
+        if handler is not None:
+            parse, handle = handler
+            try:
+                parsed = parse(event_object(event))
+            except MalformedEvent as exc:
+                handled = Handled(None, f"malformed: {exc}")
+                logger.warning("stripe event %s %s is malformed: %s", record.type, record.event_id, exc)
+            else:
+                record.payment_intent = getattr(parsed, "payment_intent", "")
+                handled = handle(parsed)
+        record.order = handled.order
+        record.outcome = handled.outcome
+        record.awaits_payment = handled.awaits_payment
         record.processed_at = timezone.now()
-        record.save(update_fields=["order", "outcome", "processed_at"])
-    logger.info("stripe event %s %s: %s", record.type, record.event_id, outcome)
+        record.save(update_fields=["order", "outcome", "payment_intent", "awaits_payment", "processed_at"])
+    logger.info("stripe event %s %s: %s", record.type, record.event_id, handled.outcome)
     return record

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from generator.health import health_report
 from generator.models import Job
 from orders import payments, selectors, services
 from orders.forms import OrderForm
@@ -54,10 +55,12 @@ def order_create(request: HttpRequest) -> HttpResponse:
     form = OrderForm(request.POST)
     if not form.is_valid():
         return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=400)
+    # An address that cannot be read is limited in a bucket of its own.
+    address = client_ip(request) or services.UNREADABLE_ADDRESS
     try:
-        order = services.order_create(**form.cleaned_data, client_ip=client_ip(request))
+        order = services.order_create(**form.cleaned_data, client_ip=address)
     except services.OrderRateLimited:
-        logger.warning("order rate limit reached by %s", client_ip(request))
+        logger.warning("order rate limit reached by %s", address)
         form.add_error(None, "You've placed many orders in a short time. Please wait a little and try again.")
         return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=429)
     try:
@@ -128,7 +131,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    from generator.health import health_report
-
+    """200 or 503 for load balancers; the details (database, worker
+    heartbeat, queue) only for signed-in staff, as they describe the shop's
+    insides to whoever asks."""
     report = health_report()
-    return JsonResponse(report, status=200 if report["ok"] else 503)
+    body = report if request.user.is_staff else {"ok": report["ok"]}
+    return JsonResponse(body, status=200 if report["ok"] else 503)

@@ -108,7 +108,9 @@ def test_no_webhook_secret_configured_refuses_everything(post_event, make_order,
 
 
 def test_signed_but_malformed_body_is_refused(client):
-    for payload in (b"not json", b"[1, 2]", b'{"no": "id"}', b"\xff\xfe"):
+    deep = b'{"id": "evt_1", "type": "charge.refunded", "data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    surrogate = b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": {"payment_intent": "\\ud800"}}}'
+    for payload in (b"not json", b"[1, 2]", b'{"no": "id"}', b"\xff\xfe", deep, surrogate):
         response = client.post(
             "/api/webhook",
             data=payload,
