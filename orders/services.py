@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders import emails, payments
-from orders.models import ORDER_TRANSITIONS, Order, OrderStatus, StripeEvent
+from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def order_fulfill(
     *, token: str, amount_cents: int, currency: str, session_id: str = "", payment_intent: str = ""
 ) -> tuple[Order | None, str]:
     """Record a confirmed payment: mark the order paid, create and queue its
-    job, and send the confirmation. Idempotent: a second call for the same
+    job, and write its confirmation to the outbox. Idempotent: a second call for the same
     order changes nothing. Returns the order and what was done, for the log."""
     from generator import services as generator_services
 
@@ -115,9 +115,10 @@ def order_fulfill(
         order_transition(order, OrderStatus.PAID)
         generator_services.job_create(order=order)
         order_transition(order, OrderStatus.QUEUED)
-        # The confirmation goes out as soon as the payment is committed, from
-        # this process: the worker may be busy with another book for minutes.
-        transaction.on_commit(lambda: emails.confirmation_send_safely(order_id=order.pk))
+        # Written with the payment; the worker's outbox thread sends it within
+        # a second or two, even while a book is being made, and never on
+        # this request: a slow mail provider must not slow Stripe's webhook.
+        emails.email_queue(order=order, kind=EmailKind.CONFIRMATION)
     return order, "fulfilled"
 
 
@@ -135,14 +136,14 @@ def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]
 
 def _order_mark_refunded(order: Order, reason: str) -> None:
     """With the order's row locked: refunded, its job stopped if not done,
-    and the customer told once."""
+    and the customer's email written to the outbox (once)."""
     from generator import services as generator_services
 
     order_transition(order, OrderStatus.REFUNDED, problem=reason)
     order.refunded_at = timezone.now()
     order.save(update_fields=["refunded_at"])
     generator_services.job_cancel(order=order, reason=reason)
-    transaction.on_commit(lambda: emails.refund_send_safely(order_id=order.pk))
+    emails.email_queue(order=order, kind=EmailKind.REFUND)
 
 
 def order_refund(*, order_id: int, reason: str = "Refunded by staff.") -> tuple[Order, str]:
