@@ -98,9 +98,10 @@ def test_a_failing_provider_is_retried_with_backoff_then_shown_to_staff_who_retr
     # Staff see it, among the failing ones, and retry it.
     listing = admin_client.get("/admin/orders/sentemail/?failing=yes")
     assert f"/admin/orders/sentemail/{row.pk}/change/" in listing.content.decode()
-    assert f"/admin/orders/sentemail/{row.pk}/change/" in admin_client.get(
-        "/admin/orders/sentemail/?state__exact=failed"
-    ).content.decode()
+    assert (
+        f"/admin/orders/sentemail/{row.pk}/change/"
+        in admin_client.get("/admin/orders/sentemail/?state__exact=failed").content.decode()
+    )
     fake_mail.FailingBackend.down = False
     admin_client.post("/admin/orders/sentemail/", {"action": "retry", "_selected_action": [row.pk]})
     assert outbox_flush() == 1
