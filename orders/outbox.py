@@ -69,7 +69,7 @@ def outbox_claim(*, limit: int) -> list[SentEmail]:
     with transaction.atomic():
         rows = list(
             outbox_due()
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("order")
             .order_by("next_attempt_at", "id")[:limit]
         )

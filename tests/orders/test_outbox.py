@@ -179,3 +179,35 @@ def test_each_email_is_written_once_per_order(paid_order, post_event, outbox_flu
     assert outbox_flush() == 0
     assert len(mail.outbox) == 1
     assert Order.objects.get(pk=order.pk).status == OrderStatus.QUEUED
+
+
+def test_two_senders_never_claim_the_same_email(transactional_db, make_order):
+    """Two housekeepers (BOOK_WORKERS=2) claiming at once split the outbox."""
+    import threading
+
+    from django.db import connection
+
+    from orders import emails
+    from orders.outbox import outbox_claim
+
+    for i in range(20):
+        emails.email_queue(order=make_order(email=f"p{i}@example.com"), kind=EmailKind.CONFIRMATION)
+    claimed: list[list[int]] = [[], []]
+    start = threading.Barrier(2)
+
+    def claim(slot: int) -> None:
+        try:
+            start.wait()
+            for _ in range(10):
+                claimed[slot] += [row.pk for row in outbox_claim(limit=3)]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not set(claimed[0]) & set(claimed[1])
+    assert len(claimed[0]) + len(claimed[1]) == 20
+    assert SentEmail.objects.filter(state=EmailState.SENDING, attempts=1).count() == 20
