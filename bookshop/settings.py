@@ -198,14 +198,35 @@ X_FRAME_OPTIONS = "DENY"
 
 # Email. Locally every message is written to var/outbox/; production sets
 # EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>.
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# The local backend writes one file per Message-ID (bookshop/mailbox.py).
+LOCAL_EMAIL_BACKEND = "bookshop.mailbox.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", LOCAL_EMAIL_BACKEND)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
+# SMTP's timeout per send, well under OUTBOX_LEASE_SECONDS.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Coloring Book Shop <books@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ANYMAIL = {key[len("ANYMAIL_") :]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 ADMINS = [("Staff", address) for address in env_list("ADMINS")]
-if not DEBUG and EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+if not DEBUG and (EMAIL_BACKEND == LOCAL_EMAIL_BACKEND or EMAIL_BACKEND.endswith("filebased.EmailBackend")):
     raise ImproperlyConfigured("Set EMAIL_BACKEND (an anymail backend) when DEBUG is off.")
+
+# The outbox (orders/outbox.py): emails are rows written with the change they
+# tell about, sent by a thread in each worker process, never by the web.
+# Seconds between looks at the outbox (a confirmation waits at most this).
+OUTBOX_POLL_SECONDS = env_float("OUTBOX_POLL_SECONDS", 1.0)
+# Emails sent at once per worker process: fifty 2-second sends take 25 s.
+OUTBOX_CONCURRENCY = env_int("OUTBOX_CONCURRENCY", 4)
+# A failed send is retried after 30 s, 60 s, 120 s... (at most an hour
+# apart), and shown to staff as failed after this many attempts (about 2 h).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_BACKOFF_SECONDS = env_float("OUTBOX_BACKOFF_SECONDS", 30.0)
+OUTBOX_BACKOFF_MAX_SECONDS = env_float("OUTBOX_BACKOFF_MAX_SECONDS", 3600.0)
+# An email left "sending" this long had its sender die mid-send: it is sent
+# again, same Message-ID. Must exceed the mail backend's timeout.
+OUTBOX_LEASE_SECONDS = env_float("OUTBOX_LEASE_SECONDS", 120.0)
+# The sweep (heartbeat, orphaned jobs, lost tasks), in the same thread.
+SWEEP_SECONDS = env_float("SWEEP_SECONDS", 60.0)
 
 # Payments. Without a Stripe key the shop runs its demo checkout, which
 # production settings refuse.

@@ -156,7 +156,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         for job in queryset.select_related("order"):
             try:
                 services.delivery_resend(job=job)
-                self.message_user(request, f"Job {job.pk}: delivery email sent again.", messages.SUCCESS)
+                self.message_user(request, f"Job {job.pk}: delivery email queued again.", messages.SUCCESS)
             except OrderError as exc:
                 self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 

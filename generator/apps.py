@@ -7,21 +7,24 @@ logger = logging.getLogger(__name__)
 
 def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     """A worker process just started (first start, or respawned after its
-    predecessor was killed): bound its memory arenas, and take over the jobs
-    dead workers left behind now rather than at the next scheduled sweep."""
+    predecessor was killed): bound its memory arenas, take over the jobs
+    dead workers left behind now, and start its housekeeping thread (outbox
+    and sweep every minute), which never waits behind a book."""
     from django.db import close_old_connections
 
+    from bookshop.housekeeping import housekeeping_start
     from generator.memory import malloc_tune
-    from generator.services import jobs_sweep, sweep_schedule_ensure
+    from generator.services import jobs_sweep, sweep_schedule_remove
 
     malloc_tune()
     try:
-        sweep_schedule_ensure()
+        sweep_schedule_remove()
         logger.info("worker %s started: %s", proc_name, jobs_sweep())
     except Exception:
-        logger.exception("sweep at worker start failed; the scheduled sweep will retry")
+        logger.exception("sweep at worker start failed; the housekeeping thread will retry")
     finally:
         close_old_connections()
+    housekeeping_start()
 
 
 class GeneratorConfig(AppConfig):

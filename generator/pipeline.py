@@ -25,7 +25,7 @@ from generator.models import Job, JobStatus, Page
 from generator.providers import Brief, ImageProvider, ProviderError, Usage, provider_get
 from orders import emails
 from orders import services as order_services
-from orders.models import Order, OrderStatus
+from orders.models import EmailKind, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -200,26 +200,25 @@ def book_make(*, job: Job, check: Callable[[], None]) -> None:
         order = _order_still_wanted(order)
         order_services.order_transition(order, OrderStatus.RENDERING)
 
-    if job.pdf:
-        with default_storage.open(job.pdf.name, "rb") as stored:
-            pdf = stored.read()
-    else:
+    if not job.pdf:
         started = timezone.now()
         pdf = book_render(job=job)
         job.pdf.save(f"coloring-book-{order.token}.pdf", ContentFile(pdf), save=False)
         Job.objects.filter(pk=job.pk).update(
             pdf=job.pdf.name, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
         )
+        del pdf
     check()
 
-    if job.redeliver:
-        emails.delivery_resend(order_id=order.pk, pdf=pdf)
-    else:
-        emails.delivery_send(order_id=order.pk, pdf=pdf)
-    del pdf
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         order = _order_still_wanted(order)
+        # The delivery email is written with the delivery and sent by the
+        # worker's outbox, which reads the stored PDF at send time.
+        if job.redeliver:
+            emails.delivery_resend(order=order)
+        else:
+            emails.email_queue(order=order, kind=EmailKind.DELIVERY)
         job.status = JobStatus.DONE
         job.finished_at = timezone.now()
         job.error = ""

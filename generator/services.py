@@ -159,7 +159,11 @@ def job_retry(*, job: Job) -> bool:
 
 
 def _job_fail(job: Job, reason: str) -> None:
+    """With the job's row locked: failed for good. The customer's calm note
+    goes into the outbox with the failure (once, however many times staff
+    retry); staff get the reason after commit."""
     from orders import emails
+    from orders.models import EmailKind
 
     job.status = JobStatus.FAILED
     job.error = reason
@@ -168,6 +172,7 @@ def _job_fail(job: Job, reason: str) -> None:
     order = Order.objects.select_for_update().get(pk=job.order_id)
     if OrderStatus.FAILED in order_services.ORDER_TRANSITIONS[order.status]:
         order_services.order_transition(order, OrderStatus.FAILED, problem=reason)
+    emails.email_queue(order=order, kind=EmailKind.DELAYED)
     logger.error("job %s failed for good: %s", job.pk, reason)
     transaction.on_commit(lambda: emails.job_failed_notify(order_id=order.pk, reason=reason))
 
@@ -231,14 +236,13 @@ def print_pdf_make(*, job: Job) -> None:
 
 
 def delivery_resend(*, job: Job) -> None:
-    from django.core.files.storage import default_storage
-
+    """Staff asked for the delivery again: one more email in the outbox,
+    which the worker sends with the stored PDF."""
     from orders import emails
 
     if job.status != JobStatus.DONE or not job.pdf:
         raise order_services.OrderError("There is no finished book to send yet.")
-    with default_storage.open(job.pdf.name, "rb") as stored:
-        emails.delivery_resend(order_id=job.order_id, pdf=stored.read())
+    emails.delivery_resend(order=job.order)
 
 
 # Running -------------------------------------------------------------------
@@ -340,27 +344,25 @@ def job_progress(job_id: int) -> None:
 SWEEP_SCHEDULE = "sweep"
 
 
-def sweep_schedule_ensure() -> None:
-    """The sweeper's django-q2 schedule (every minute), created by the worker
-    itself so it exists whatever happened to the schedule table."""
+def sweep_schedule_remove() -> None:
+    """The sweep used to be a django-q2 schedule, which waited in the queue
+    behind books; the worker's housekeeping thread runs it now
+    (bookshop/housekeeping.py). Drop the old schedule where it remains."""
     from django_q.models import Schedule
 
-    Schedule.objects.get_or_create(
-        name=SWEEP_SCHEDULE,
-        defaults={"func": "generator.tasks.sweep", "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
-    )
+    Schedule.objects.filter(name=SWEEP_SCHEDULE).delete()
 
 
 def jobs_sweep() -> dict:
-    """Run every minute by the worker: the safety net under the queue.
+    """Run every minute by each worker's housekeeping thread (never behind a
+    book), and at each worker start: the safety net under the queue.
 
-    Queues a task for every job that can run but has none (a lost task, a
-    dead worker), sends confirmations a mail outage held back, and records
-    that the worker is alive.
+    Records that the worker is alive, releases jobs of dead workers, and
+    queues a task for every job that can run but has none (a lost task, a
+    dead worker). Idempotent: two sweeps at once only do it twice. Emails are
+    not its business: the outbox retries them.
     """
     from django_q.brokers import get_broker
-
-    from orders import emails
 
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(worker=worker_name(), defaults={"beat_at": now})
@@ -372,11 +374,4 @@ def jobs_sweep() -> dict:
     missing = max(0, claimable - queued_tasks)
     if missing:
         tasks_enqueue(missing)
-    unconfirmed = Order.objects.filter(paid_at__lt=timezone.now() - timedelta(minutes=1)).exclude(
-        emails__kind="confirmation"
-    )
-    confirmations = 0
-    for order_id in unconfirmed.values_list("pk", flat=True)[:50]:
-        emails.confirmation_send_safely(order_id=order_id)
-        confirmations += 1
-    return {"claimable": claimable, "tasks_queued": missing, "confirmations": confirmations}
+    return {"claimable": claimable, "tasks_queued": missing}

@@ -5,8 +5,8 @@ from django.utils.html import format_html
 
 from generator import services as generator_services
 from generator.models import Job, JobStatus
-from orders import payments, selectors, services
-from orders.models import Order, SentEmail, StripeEvent
+from orders import outbox, payments, selectors, services
+from orders.models import EmailState, Order, SentEmail, StripeEvent
 
 
 class StaffViewOnly:
@@ -34,7 +34,8 @@ class JobInline(StaffViewOnly, admin.StackedInline):
 class SentEmailInline(StaffViewOnly, admin.TabularInline):
     model = SentEmail
     extra = 0
-    readonly_fields = ("kind", "sent_at", "resends", "attached_pdf")
+    fields = ("kind", "sequence", "state", "attempts", "sent_at", "next_attempt_at", "last_error", "attached_pdf")
+    readonly_fields = fields
 
 
 class StripeEventInline(StaffViewOnly, admin.TabularInline):
@@ -174,7 +175,7 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
                 if job is None:
                     raise services.OrderError("no book yet")
                 generator_services.delivery_resend(job=job)
-                results.append((order, "delivery email sent again"))
+                results.append((order, "delivery email queued again; the worker sends it within seconds"))
             except services.OrderError as exc:
                 errors.append(f"Order {order.pk}: {exc}")
         _report(self, request, results, errors)
@@ -215,6 +216,49 @@ class MalformedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(outcome__startswith="malformed:")
         return queryset
+
+
+class FailingFilter(admin.SimpleListFilter):
+    title = "failing"
+    parameter_name = "failing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Failing (failed, or retrying after an error)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=outbox.outbox_failing().values("pk"))
+        return queryset
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(StaffViewOnly, admin.ModelAdmin):
+    """The outbox: what was sent, what waits, and what keeps failing."""
+
+    list_display = ("id", "order", "kind", "sequence", "state", "failing", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("state", FailingFilter, "kind", "created_at")
+    search_fields = ("order__email", "order__token", "message_id")
+    list_select_related = ("order",)
+    readonly_fields = (
+        "order", "kind", "sequence", "message_id", "state", "created_at", "next_attempt_at", "attempts",
+        "claimed_at", "sent_at", "last_error", "attached_pdf",
+    )  # fmt: skip
+    actions = ["retry"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Failing", boolean=True)
+    def failing(self, email: SentEmail) -> bool:
+        return email.state == EmailState.FAILED or (email.state == EmailState.PENDING and email.attempts > 0)
+
+    @admin.action(description="Retry failed emails now")
+    def retry(self, request, queryset: QuerySet[SentEmail]):
+        retried = sum(outbox.outbox_retry(email=email) for email in queryset)
+        level = messages.SUCCESS if retried else messages.WARNING
+        self.message_user(
+            request, f"{retried} failed email(s) queued again; the worker sends them within seconds.", level
+        )
 
 
 @admin.register(StripeEvent)

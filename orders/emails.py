@@ -1,19 +1,83 @@
-"""The emails an order gets, each exactly once (SentEmail's unique constraint),
-built from templates that escape the customer's text."""
+"""The emails an order gets, each exactly once, through the outbox.
 
+A state change writes the email's row (SentEmail, pending) in its own
+transaction with `email_queue`; the worker's housekeeping thread sends it
+after commit (orders/outbox.py). Here: writing rows, and building the
+message a row stands for, from templates that escape the customer's text.
+Nothing in this module sends to a customer.
+"""
+
+import hashlib
 import logging
+from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mail_admins
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
+from generator.models import Job
 from orders.links import download_url
 from orders.models import EmailKind, Order, SentEmail
 
 logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    EmailKind.CONFIRMATION: "We're drawing your coloring book",
+    EmailKind.DELIVERY: "Your coloring book is ready",
+    EmailKind.DELAYED: "Your coloring book is running late",
+    EmailKind.REFUND: "Your coloring book order was refunded",
+}
+
+
+def message_id_for(*, order: Order, kind: str, sequence: int) -> str:
+    """The Message-ID of one outbox row: derived from the order, the kind and
+    the resend number, so every send of the row carries the same one, and
+    receivers or ESPs that deduplicate by it see one message. The token is
+    hashed: it opens the order's page, and headers end up in mail logs."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "bookshop.invalid"
+    order_key = hashlib.sha256(order.token.encode()).hexdigest()[:24]
+    return f"<order-{order_key}-{kind}-{sequence}@{domain}>"
+
+
+def email_queue(*, order: Order, kind: str) -> SentEmail | None:
+    """Write the email's row, pending, in the caller's transaction (the state
+    change it tells about). Once per order and kind: a second call, however
+    it races, returns None and writes nothing."""
+    if SentEmail.objects.filter(order=order, kind=kind, sequence=0).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return SentEmail.objects.create(
+                order=order,
+                kind=kind,
+                sequence=0,
+                message_id=message_id_for(order=order, kind=kind, sequence=0),
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None
+
+
+@transaction.atomic
+def delivery_resend(*, order: Order) -> SentEmail:
+    """Staff asked for the delivery again (lost email, rebuilt book): each
+    request writes one more row, sent with its own Message-ID and a fresh
+    download link."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    last = SentEmail.objects.filter(order=order, kind=EmailKind.DELIVERY).aggregate(last=Max("sequence"))["last"]
+    sequence = 0 if last is None else last + 1
+    return SentEmail.objects.create(
+        order=order,
+        kind=EmailKind.DELIVERY,
+        sequence=sequence,
+        message_id=message_id_for(order=order, kind=EmailKind.DELIVERY, sequence=sequence),
+        next_attempt_at=timezone.now(),
+    )
 
 
 def _message(order: Order, template: str, subject: str, extra: dict | None = None) -> EmailMultiAlternatives:
@@ -29,104 +93,43 @@ def _message(order: Order, template: str, subject: str, extra: dict | None = Non
     return message
 
 
-def _send_once(order_id: int, kind: str, build) -> bool:
-    """Send one kind of email for an order unless it went out already.
-
-    The order's row lock serializes senders; the row is written only once the
-    message is handed to the backend, so a failure leaves nothing recorded and
-    the next attempt sends it.
-    """
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if SentEmail.objects.filter(order=order, kind=kind).exists():
-            return False
-        message, attached = build(order)
-        message.send()
-        SentEmail.objects.create(order=order, kind=kind, attached_pdf=attached)
-    logger.info("email %s sent for order %s", kind, order_id)
-    return True
+def _book_pdf(order: Order) -> bytes | None:
+    """The book's stored PDF if it fits in an email, read at send time so the
+    outbox row never holds it."""
+    job = Job.objects.filter(order=order).first()
+    if job is None or not job.pdf:
+        return None
+    if job.pdf_bytes and job.pdf_bytes > settings.BOOK_ATTACH_MAX_BYTES:
+        return None
+    with default_storage.open(job.pdf.name, "rb") as stored:
+        pdf = stored.read()
+    return pdf if len(pdf) <= settings.BOOK_ATTACH_MAX_BYTES else None
 
 
-def confirmation_send(*, order_id: int) -> bool:
-    def build(order):
-        return _message(order, "confirmation", "We're drawing your coloring book"), False
-
-    return _send_once(order_id, EmailKind.CONFIRMATION, build)
-
-
-def confirmation_send_safely(*, order_id: int) -> None:
-    """After a payment commits: a mail outage must not fail the webhook. The
-    worker's sweeper sends any confirmation that is still missing."""
-    try:
-        confirmation_send(order_id=order_id)
-    except Exception:
-        logger.exception("confirmation email for order %s failed; the sweeper will retry", order_id)
-
-
-def delivery_message(order: Order, pdf: bytes | None) -> tuple[EmailMultiAlternatives, bool]:
-    attach = pdf is not None and len(pdf) <= settings.BOOK_ATTACH_MAX_BYTES
-    message = _message(
-        order,
-        "delivery",
-        "Your coloring book is ready",
-        {
+def email_build(*, email: SentEmail) -> tuple[EmailMultiAlternatives, bool]:
+    """The message a row stands for, with the row's Message-ID, and whether
+    the PDF is attached."""
+    order = email.order
+    extra: dict = {}
+    pdf = None
+    if email.kind == EmailKind.DELIVERY:
+        pdf = _book_pdf(order)
+        extra = {
             "download_url": download_url(order),
-            "attached": attach,
+            "attached": pdf is not None,
             "link_days": settings.DOWNLOAD_LINK_MAX_AGE // 86400,
-        },
-    )
-    if attach:
+        }
+    message = _message(order, email.kind, SUBJECTS[email.kind], extra)
+    message.extra_headers["Message-ID"] = email.message_id
+    if pdf is not None:
         message.attach(f"coloring-book-{order.token[:8]}.pdf", pdf, "application/pdf")
-    return message, attach
-
-
-def delivery_send(*, order_id: int, pdf: bytes | None) -> bool:
-    return _send_once(order_id, EmailKind.DELIVERY, lambda order: delivery_message(order, pdf))
-
-
-def delivery_resend(*, order_id: int, pdf: bytes | None) -> None:
-    """Staff asked for the delivery again (lost email, rebuilt book): each
-    request sends one more, with a fresh download link."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        message, attached = delivery_message(order, pdf)
-        message.send()
-        sent, created = SentEmail.objects.get_or_create(
-            order=order, kind=EmailKind.DELIVERY, defaults={"attached_pdf": attached}
-        )
-        if not created:
-            SentEmail.objects.filter(pk=sent.pk).update(resends=F("resends") + 1, attached_pdf=attached)
-    logger.info("email delivery re-sent for order %s", order_id)
-
-
-def _send_safely(kind: str, send, order_id: int) -> None:
-    try:
-        send(order_id=order_id)
-    except Exception:
-        logger.exception("%s email for order %s failed", kind, order_id)
-
-
-def delayed_send(*, order_id: int) -> bool:
-    def build(order):
-        return _message(order, "delayed", "Your coloring book is running late"), False
-
-    return _send_once(order_id, EmailKind.DELAYED, build)
-
-
-def refund_send(*, order_id: int) -> bool:
-    def build(order):
-        return _message(order, "refund", "Your coloring book order was refunded"), False
-
-    return _send_once(order_id, EmailKind.REFUND, build)
-
-
-def refund_send_safely(*, order_id: int) -> None:
-    _send_safely("refund", refund_send, order_id)
+    return message, pdf is not None
 
 
 def job_failed_notify(*, order_id: int, reason: str) -> None:
-    """A job failed for good: staff get the reason, the customer a calm note
-    (once, however many times staff retry)."""
+    """A job failed for good: staff get the reason. Run after commit in the
+    worker (the customer's calm note went into the outbox with the failure);
+    a mail outage only costs this alert, which the admin's list shows too."""
     try:
         order = Order.objects.get(pk=order_id)
         admin_url = settings.SITE_URL + reverse("admin:orders_order_change", args=[order.pk])
@@ -136,4 +139,3 @@ def job_failed_notify(*, order_id: int, reason: str) -> None:
         )
     except Exception:
         logger.exception("staff alert for order %s failed", order_id)
-    _send_safely("delayed", delayed_send, order_id)

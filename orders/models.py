@@ -120,22 +120,51 @@ class EmailKind(models.TextChoices):
     REFUND = "refund", "Refund"
 
 
+class EmailState(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (staff can retry)"
+
+
 class SentEmail(models.Model):
-    """One row per email an order gets: the unique constraint makes each kind
-    go out once, whatever is retried or delivered twice."""
+    """The outbox: one row per email an order gets, written in the same
+    transaction as the change it tells about, and sent after commit by the
+    worker's housekeeping thread (orders/outbox.py), never by the web process.
+
+    The unique constraint makes each kind go out once per order, whatever is
+    retried or delivered twice; a staff resend of the delivery is a new row
+    with the next `sequence`. `message_id` is fixed when the row is written,
+    so a send repeated after a crash carries the same Message-ID.
+    """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=20, choices=EmailKind.choices)
-    sent_at = models.DateTimeField(auto_now_add=True)
-    # Resends by staff bump this instead of adding rows.
-    resends = models.PositiveIntegerField(default=0)
+    # 0 for the email itself, n for the n-th resend staff asked for.
+    sequence = models.PositiveIntegerField(default=0)
+    message_id = models.CharField(max_length=255, unique=True)
+    state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the sender may take it next: now, or later after a failure (backoff).
+    next_attempt_at = models.DateTimeField(db_index=True)
+    # Sends started, counting one cut short by a crash.
+    attempts = models.PositiveIntegerField(default=0)
+    # When a sender took it (state sending): past OUTBOX_LEASE_SECONDS, the
+    # sender is presumed dead and the row is sent again, same Message-ID.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
     attached_pdf = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="one_email_of_each_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind", "sequence"], name="one_email_of_each_kind"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for order {self.order_id}"
+        resend = f" (resend {self.sequence})" if self.sequence else ""
+        return f"{self.get_kind_display()}{resend} for order {self.order_id}"
 
 
 class StripeEvent(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from orders import emails, payments
 from orders.locks import transaction_lock
-from orders.models import ORDER_TRANSITIONS, Order, OrderStatus, StripeEvent
+from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, StripeEvent
 from orders.stripe_events import (
     Charge,
     CheckoutSession,
@@ -140,7 +140,8 @@ def order_fulfill(
     - a dispute kept for this payment: the order is closed for staff, no book;
     - a full refund kept for it: the order is refunded, no book;
     - an order already closed (cancelled): flagged for staff to refund, no book;
-    - otherwise paid, its job created and queued, the confirmation sent.
+    - otherwise paid, its job created and queued, its confirmation written
+      to the outbox.
     Returns the order and what was done, for the log.
     """
     from generator import services as generator_services
@@ -184,9 +185,10 @@ def order_fulfill(
                 _order_flag(order, _partial_refund_note(charge))
             generator_services.job_create(order=order)
             order_transition(order, OrderStatus.QUEUED)
-            # The confirmation goes out as soon as the payment is committed, from
-            # this process: the worker may be busy with another book for minutes.
-            transaction.on_commit(lambda: emails.confirmation_send_safely(order_id=order.pk))
+            # Written with the payment; the worker's outbox thread sends it within
+            # a second or two, even while a book is being made, and never on
+            # this request: a slow mail provider must not slow Stripe's webhook.
+            emails.email_queue(order=order, kind=EmailKind.CONFIRMATION)
             outcome = "fulfilled"
         for event in kept:
             event.order = order
@@ -242,14 +244,14 @@ def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]
 
 def _order_mark_refunded(order: Order, reason: str) -> None:
     """With the order's row locked: refunded, its job stopped if not done,
-    and the customer told once."""
+    and the customer's email written to the outbox (once)."""
     from generator import services as generator_services
 
     order_transition(order, OrderStatus.REFUNDED, problem=reason)
     order.refunded_at = timezone.now()
     order.save(update_fields=["refunded_at"])
     generator_services.job_cancel(order=order, reason=reason)
-    transaction.on_commit(lambda: emails.refund_send_safely(order_id=order.pk))
+    emails.email_queue(order=order, kind=EmailKind.REFUND)
 
 
 def order_refund(*, order_id: int, reason: str = "Refunded by staff.") -> tuple[Order, str]:

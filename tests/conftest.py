@@ -119,6 +119,14 @@ def post_event(client) -> Callable[..., object]:
     return post
 
 
+@pytest.fixture
+def outbox_flush(db) -> Callable[[], int]:
+    """Send what the outbox holds, here, as the worker's thread would."""
+    from orders.outbox import outbox_send_due
+
+    return outbox_send_due
+
+
 # A real worker -------------------------------------------------------------
 
 
@@ -142,7 +150,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": _database_url(),
             "MEDIA_ROOT": settings.MEDIA_ROOT,
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "bookshop.mailbox.EmailBackend",
             "EMAIL_FILE_PATH": str(self.outbox),
             "BOOK_IMAGE_SIZE": str(settings.BOOK_IMAGE_SIZE),
             "IMAGE_PROVIDER": settings.IMAGE_PROVIDER,
@@ -183,7 +191,8 @@ class Worker:
     def emails(self) -> list[str]:
         if not self.outbox.exists():
             return []
-        return [path.read_text(errors="replace") for path in sorted(self.outbox.iterdir())]
+        files = sorted(self.outbox.glob("*.eml"), key=lambda path: path.stat().st_mtime)
+        return [path.read_text(errors="replace") for path in files]
 
 
 @pytest.fixture

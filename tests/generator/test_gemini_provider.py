@@ -42,10 +42,11 @@ def _brief(**fields) -> Brief:
 # Whole books -----------------------------------------------------------------
 
 
-def test_a_whole_book_is_planned_drawn_and_colored_through_gemini(paid_order, fake_gemini, settings):
+def test_a_whole_book_is_planned_drawn_and_colored_through_gemini(paid_order, fake_gemini, settings, outbox_flush):
     order = paid_order(child_name="Mia")
 
     assert tasks.job_run_next().startswith("job")
+    outbox_flush()
 
     order.refresh_from_db()
     job = Job.objects.get(order=order)

@@ -32,9 +32,12 @@ def s3(settings, monkeypatch):
         yield client
 
 
-def test_a_book_is_made_stored_and_downloaded_from_object_storage(s3, client, admin_client, paid_order, settings):
+def test_a_book_is_made_stored_and_downloaded_from_object_storage(
+    s3, client, admin_client, paid_order, settings, outbox_flush
+):
     order = paid_order()
     tasks.job_run_next()
+    outbox_flush()
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]

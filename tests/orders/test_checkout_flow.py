@@ -17,7 +17,7 @@ def attachments_of(message):
 
 
 @pytest.mark.django_db
-def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks):
+def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks, outbox_flush):
     response = client.get("/")
     assert response.status_code == 200
     assert b'name="theme"' in response.content
@@ -35,7 +35,10 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
     assert response.status_code == 303
     assert response["Location"] == f"/orders/{order.token}/"
 
-    # The confirmation goes out at payment, before any book is drawn.
+    # The confirmation is written at payment; the worker's outbox sends it,
+    # before any book is drawn.
+    assert mail.outbox == []
+    assert outbox_flush() == 1
     assert [m.subject for m in mail.outbox] == ["We're drawing your coloring book"]
     assert mail.outbox[0].to == ["parent@example.com"]
     assert mail.outbox[0].attachments == []
@@ -52,6 +55,7 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
     assert order.job.status == JobStatus.DONE
+    assert outbox_flush() == 1
     assert len(mail.outbox) == 2
     delivery = mail.outbox[1]
     assert delivery.subject == "Your coloring book is ready"
@@ -78,9 +82,10 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
 
 
 @pytest.mark.django_db
-def test_a4_order_renders_a4_pages(paid_order):
+def test_a4_order_renders_a4_pages(paid_order, outbox_flush):
     order = paid_order(paper_size="a4")
     tasks.job_run_next()
+    outbox_flush()
     [delivery] = [m for m in mail.outbox if m.attachments]
     pdf = PdfReader(io.BytesIO(delivery.attachments[0][1]))
     width, height = float(pdf.pages[3].mediabox.width), float(pdf.pages[3].mediabox.height)
@@ -89,10 +94,11 @@ def test_a4_order_renders_a4_pages(paid_order):
 
 
 @pytest.mark.django_db
-def test_task_run_twice_makes_and_sends_one_book(paid_order):
+def test_task_run_twice_makes_and_sends_one_book(paid_order, outbox_flush):
     order = paid_order()
     assert tasks.job_run_next() == f"job {order.job.pk}"
     assert tasks.job_run_next() == "no job waiting"
+    assert outbox_flush() == 2
     assert sorted(m.subject for m in mail.outbox) == [
         "We're drawing your coloring book",
         "Your coloring book is ready",
@@ -102,12 +108,13 @@ def test_task_run_twice_makes_and_sends_one_book(paid_order):
 
 
 @pytest.mark.django_db
-def test_demo_checkout_paid_twice_fulfills_once(client, make_order, django_capture_on_commit_callbacks):
+def test_demo_checkout_paid_twice_fulfills_once(client, make_order, django_capture_on_commit_callbacks, outbox_flush):
     order = make_order()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/orders/{order.token}/demo-checkout/")
         client.post(f"/orders/{order.token}/demo-checkout/")
     assert Job.objects.count() == 1
+    assert outbox_flush() == 1
     assert len(mail.outbox) == 1
 
 
@@ -157,10 +164,11 @@ def test_download_link_expires_and_the_status_page_gives_a_fresh_one(client, pai
 
 
 @pytest.mark.django_db
-def test_a_book_too_big_to_attach_is_sent_as_a_link_only(paid_order, settings):
+def test_a_book_too_big_to_attach_is_sent_as_a_link_only(paid_order, settings, outbox_flush):
     settings.BOOK_ATTACH_MAX_BYTES = 1000
     order = paid_order()
     tasks.job_run_next()
+    outbox_flush()
     [delivery] = [m for m in mail.outbox if m.subject == "Your coloring book is ready"]
     assert delivery.attachments == []
     assert f"/orders/{order.token}/download/" in delivery.body

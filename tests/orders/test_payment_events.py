@@ -13,6 +13,7 @@ from generator import tasks
 from generator.models import Job, JobStatus
 from orders import services
 from orders.models import Order, OrderStatus, StripeEvent
+from orders.outbox import outbox_send_due
 from tests.conftest import checkout_event
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,8 @@ CONFIRMATION_SUBJECT = "We're drawing your coloring book"
 
 
 def subjects() -> list[str]:
+    """Subjects of the emails sent, once the outbox has sent what it holds."""
+    outbox_send_due()
     return [m.subject for m in mail.outbox]
 
 

@@ -45,13 +45,14 @@ def run_until_failed(settings):
 
 
 def test_failed_for_good_tells_staff_and_the_customer_once(
-    paid_order, settings, monkeypatch, django_capture_on_commit_callbacks
+    paid_order, settings, monkeypatch, django_capture_on_commit_callbacks, outbox_flush
 ):
     settings.ADMINS = [("Staff", "staff@example.com")]
     order = paid_order(theme="<b>space</b> cats")
     fail_every_drawing(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         run_until_failed(settings)
+    outbox_flush()
     staff = [m for m in mail.outbox if m.to == ["staff@example.com"]]
     assert len(staff) == 1
     assert "image service unavailable" in staff[0].body
@@ -66,6 +67,7 @@ def test_failed_for_good_tells_staff_and_the_customer_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.job_retry(job=Job.objects.get())
         run_until_failed(settings)
+    outbox_flush()
     assert len([m for m in mail.outbox if m.to == ["staff@example.com"]]) == 2
     assert subjects().count(DELAYED) == 1
 
@@ -80,7 +82,7 @@ def test_status_page_of_a_failed_order_is_calm(client, paid_order, settings, mon
     assert client.get(f"/orders/{order.token}/status.json").json()["status"] == "failed"
 
 
-def test_admin_retry_resumes_a_failed_job(admin_client, paid_order, settings, monkeypatch):
+def test_admin_retry_resumes_a_failed_job(admin_client, paid_order, settings, monkeypatch, outbox_flush):
     order = paid_order()
     fail_every_drawing(monkeypatch)
     run_until_failed(settings)
@@ -95,17 +97,22 @@ def test_admin_retry_resumes_a_failed_job(admin_client, paid_order, settings, mo
     tasks.job_run_next()
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
+    outbox_flush()
     assert subjects().count(DELIVERY) == 1
 
 
-def test_admin_resend_delivery_sends_one_more_each_time(admin_client, paid_order):
+def test_admin_resend_delivery_sends_one_more_each_time(admin_client, paid_order, outbox_flush):
     order = paid_order()
     tasks.job_run_next()
+    outbox_flush()
     admin_action(admin_client, "orders/order", "resend_delivery", [order.pk])
     admin_action(admin_client, "generator/job", "resend_delivery", [order.job.pk])
+    assert subjects().count(DELIVERY) == 1  # queued, not sent on the request
+    assert outbox_flush() == 2
     assert subjects().count(DELIVERY) == 3
-    sent = SentEmail.objects.get(order=order, kind="delivery")
-    assert sent.resends == 2
+    sent = SentEmail.objects.filter(order=order, kind="delivery").order_by("sequence")
+    assert [(e.sequence, e.state) for e in sent] == [(0, "sent"), (1, "sent"), (2, "sent")]
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox if m.subject == DELIVERY}) == 3
     assert all(m.attachments[0][2] == "application/pdf" for m in mail.outbox if m.subject == DELIVERY)
 
 
@@ -116,7 +123,7 @@ def test_resend_before_the_book_exists_is_refused(admin_client, paid_order):
     assert DELIVERY not in subjects()
 
 
-def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, paid_order, monkeypatch):
+def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, paid_order, monkeypatch, outbox_flush):
     order = paid_order()
     tasks.job_run_next()
     job = Job.objects.get()
@@ -146,6 +153,7 @@ def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, paid_or
         assert (page.line_art.name, page.colored.name) == kept[page.index]
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
+    outbox_flush()
     assert subjects().count(DELIVERY) == 2
 
 

@@ -6,6 +6,7 @@ from django.core import mail
 
 from generator import tasks
 from orders.models import Order
+from orders.outbox import outbox_send_due
 from tests.conftest import ORDER_FORM as FORM
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,7 @@ def test_hostile_name_is_escaped_on_every_page_and_email(client, paid_order):
         assert HOSTILE not in body
         assert "&lt;script&gt;" in body
     tasks.job_run_next()
+    outbox_send_due()
     assert len(mail.outbox) == 2
     for message in mail.outbox:
         html = message.alternatives[0][0]

@@ -8,6 +8,7 @@ from generator import tasks
 from generator.models import Job, JobStatus
 from orders import services
 from orders.models import Order, OrderStatus, SentEmail, StripeEvent
+from orders.outbox import outbox_send_due
 from tests.conftest import ORDER_FORM as FORM
 from tests.conftest import checkout_event
 
@@ -17,6 +18,7 @@ REFUND_SUBJECT = "Your coloring book order was refunded"
 
 
 def refund_emails():
+    outbox_send_due()  # what the worker's outbox thread does
     return [m for m in mail.outbox if m.subject == REFUND_SUBJECT]
 
 

@@ -8,12 +8,14 @@ from django.core import mail
 
 from generator.models import Job
 from orders.models import Order, OrderStatus, StripeEvent
+from orders.outbox import outbox_send_due
 from tests.conftest import checkout_event, stripe_signature
 
 pytestmark = pytest.mark.django_db
 
 
 def confirmations():
+    outbox_send_due()  # what the worker's outbox thread does
     return [m for m in mail.outbox if m.subject == "We're drawing your coloring book"]
 
 
