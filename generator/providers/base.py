@@ -36,6 +36,14 @@ class ImageRefused(ProviderError):
     permanent = True
 
 
+class ScenesRefused(ProviderError):
+    """The text model would not plan the book (a safety block on the theme or
+    the name). The same brief would be blocked again: only staff, changing
+    it with the customer, can get this book made."""
+
+    permanent = True
+
+
 @dataclass
 class Usage:
     """API calls made for one job, retries included: what a book cost."""

@@ -29,7 +29,15 @@ from google import genai
 from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
-from generator.providers.base import IMAGE_WORK, Brief, ImageProvider, ImageRefused, ProviderError, Usage
+from generator.providers.base import (
+    IMAGE_WORK,
+    Brief,
+    ImageProvider,
+    ImageRefused,
+    ProviderError,
+    ScenesRefused,
+    Usage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -231,8 +239,32 @@ def _image_or_reason(response: types.GenerateContentResponse) -> tuple[bytes | N
     return None, reason
 
 
-def _scenes_or_reason(response: types.GenerateContentResponse, count: int) -> tuple[list[str] | None, str]:
+# Finish reasons of an answer withheld by a safety filter (not a malformed
+# or cut-short one): asking again with the same brief gets the same answer.
+BLOCKED_FINISH_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"}
+BLOCKED = "blocked"
+
+
+def _blocked_answer(response: types.GenerateContentResponse) -> str:
+    """Why a text answer was withheld for safety, or ""."""
     if blocked := _blocked_prompt(response):
+        return blocked
+    if response.candidates:
+        candidate = response.candidates[0]
+        finish = _value(candidate.finish_reason)
+        if finish in BLOCKED_FINISH_REASONS:
+            categories = sorted(
+                _value(rating.category).removeprefix("HARM_CATEGORY_")
+                for rating in candidate.safety_ratings or []
+                if rating.blocked
+            )
+            detail = f", {', '.join(categories)}" if categories else ""
+            return f"answer {BLOCKED} ({finish}{detail})"
+    return ""
+
+
+def _scenes_or_reason(response: types.GenerateContentResponse, count: int) -> tuple[list[str] | None, str]:
+    if blocked := _blocked_answer(response):
         return None, blocked
     text = "".join(part.text or "" for part in _parts(response)).strip()
     text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
@@ -437,8 +469,14 @@ class GeminiProvider(ImageProvider):
                 return scenes
             problems.append(problem)
             logger.warning("scene planning: unusable answer (%s)", problem)
-        error = GeminiRejected if all(p.startswith("prompt blocked") for p in problems) else ProviderError
-        raise error(f"Scene planning failed twice: {'; then '.join(problems)}.")
+        if any(BLOCKED in problem for problem in problems):
+            # Permanent: the job fails now with this reason for staff, instead
+            # of paying for the same block on every attempt.
+            raise ScenesRefused(
+                f"Scene planning was refused by Gemini's safety filter for this theme or name "
+                f"({'; then '.join(problems)}): change the order's theme with the customer, then retry."
+            )
+        raise ProviderError(f"Scene planning failed twice: {'; then '.join(problems)}.")
 
     def draw_line_art(self, brief: Brief, scene: str, index: int) -> bytes:
         attempts = [[line_art_prompt(brief, scene)], [line_art_prompt(brief, scene, softer=True)]]

@@ -10,7 +10,8 @@ Every request is recorded (`requests`), and the server can be told to fail:
 the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
 the calls whose prompt matches some text (`block`, `reject`). Failures are
 what Google sends: 429 and 503 with a Google error body, a hang longer than
-the client's timeout, a dropped connection, a safety block with no image.
+the client's timeout, a dropped connection, a safety block with no image
+(or, for a text call, no text). `latency` makes every call take that long.
 """
 
 import base64
@@ -20,6 +21,7 @@ import json
 import random
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +55,7 @@ ACTIVITIES = [
     "throw a birthday party",
     "fall asleep after a busy day",
 ]
+_BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
 PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
 
 
@@ -90,6 +93,7 @@ class FakeGemini:
         self.fault_kinds: tuple[str, ...] = ("429", "503", TIMEOUT)
         self.retry_delay: str | None = None  # the RetryInfo a 429 carries, e.g. "30s"
         self.hang_seconds = 5.0
+        self.latency = 0.0  # seconds every call takes before it is answered
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -108,8 +112,9 @@ class FakeGemini:
 
     def block(self, match: str, *, kind: str | None = None, how: str = "image") -> None:
         """Safety-block calls whose prompt contains `match`: `how` is "prompt"
-        (promptFeedback.blockReason, no candidate) or "image" (a candidate
-        with finishReason IMAGE_SAFETY and no image)."""
+        (promptFeedback.blockReason, no candidate), "image" (a candidate
+        with finishReason IMAGE_SAFETY and no image) or "text" (a candidate
+        with finishReason SAFETY and no content, as a text model answers)."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, f"block:{how}"))
 
@@ -286,6 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
             api_key=self.headers.get("x-goog-api-key", ""),
         )
         outcome = self.fake._decide(seen)
+        if self.fake.latency:
+            time.sleep(self.fake.latency)
         if outcome == TIMEOUT:
             self.fake._released.wait(self.fake.hang_seconds)
             self.close_connection = True
@@ -305,6 +312,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "finishMessage": "Unable to show the generated image: it may violate the usage guidelines.",
                 "index": 0,
             }
+            self._json({"candidates": [candidate], "modelVersion": seen.model})
+            return
+        if outcome == "block:text":
+            candidate = {"finishReason": "SAFETY", "index": 0, "safetyRatings": _BLOCKED_RATINGS}
             self._json({"candidates": [candidate], "modelVersion": seen.model})
             return
         if seen.kind == PLAN:
