@@ -7,13 +7,16 @@ logger = logging.getLogger(__name__)
 
 def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     """A worker process just started (first start, or respawned after its
-    predecessor was killed): bound its memory arenas, and take over the jobs
-    dead workers left behind now rather than at the next scheduled sweep."""
+    predecessor was killed): let SIGTERM and SIGINT stop it gracefully, bound
+    its memory arenas, and take over the jobs dead workers left behind now
+    rather than at the next scheduled sweep."""
     from django.db import close_old_connections
 
+    from generator import shutdown
     from generator.memory import malloc_arenas_limit
     from generator.services import jobs_sweep, sweep_schedule_ensure
 
+    shutdown.handlers_install()
     malloc_arenas_limit()
     try:
         sweep_schedule_ensure()

@@ -2,7 +2,8 @@
 each scene's line art, then colors that same line art (image in, image out),
 so the colored reference matches the coloring page.
 
-Every HTTP call goes through `GeminiProvider._call`, which counts it, keeps
+Every HTTP call goes through `GeminiProvider._call`, which counts it (and
+makes none once the job's calls are stopped, see `Usage`), keeps
 under the process-wide requests-per-minute cap, and retries timeouts, 429 and
 5xx with exponential backoff and full jitter within a bounded budget. The
 SDK's own retries are off, so that loop is the only one and each SDK call is
@@ -407,7 +408,8 @@ class GeminiProvider(ImageProvider):
             ceiling = min(settings.GEMINI_BACKOFF_MAX, settings.GEMINI_BACKOFF_BASE * 2**retries)
             delay = min(max(asked, random.uniform(0, ceiling)), remaining)
             logger.info("%s: %s, retry %s in %.1fs", what, problem, retries + 1, delay)
-            time.sleep(delay)
+            # A retry is a new paid call: a job stopped meanwhile makes none.
+            self.usage.pause(delay)
             slept += delay
             retries += 1
 

@@ -71,6 +71,7 @@ class Seen:
     answer: str = "ok"  # "ok", "blocked", a status code like "429", TIMEOUT or DISCONNECT
     generation_config: dict = field(default_factory=dict)
     api_key: str = ""
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -376,5 +377,6 @@ def fake_gemini(settings) -> Iterator[FakeGemini]:
     # The heartbeat thread writes to the database from another connection;
     # inside a test's transaction that would wait on SQLite's write lock.
     settings.JOB_HEARTBEAT_SECONDS = 3600
+    settings.JOB_WATCH_SECONDS = 3600
     yield fake
     fake.stop()
