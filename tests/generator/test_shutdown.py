@@ -128,3 +128,24 @@ def test_a_worker_stopped_mid_book_requeues_it_and_the_next_one_finishes_it_with
     assert 24 <= job.api_calls <= 24 + concurrency
     assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == 1
     assert order.pk == job.order_id
+
+
+def hang_ignoring_alarm(pid_file: str) -> None:
+    """A task stuck where django-q2's in-process timeout cannot reach it."""
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    Path(pid_file).write_text(str(os.getpid()))
+    time.sleep(120)
+
+
+def test_a_task_past_its_timeout_is_still_killed(worker, tmp_path):
+    """Workers take SIGTERM as "finish gracefully" now: django-q2's timeout,
+    which ends a stuck worker with SIGTERM, must still end it."""
+    from django_q.tasks import async_task
+
+    pid_file = tmp_path / "hung.pid"
+    w = worker(Q_TIMEOUT="2", Q_RETRY="60").start()
+    wait_until(_ready(w), timeout=30, what="the worker to start")
+    async_task("tests.generator.test_shutdown.hang_ignoring_alarm", str(pid_file))
+    hung = int(wait_until(lambda: pid_file.exists() and pid_file.read_text(), timeout=30, what="the task"))
+    wait_until(lambda: hung not in _group_alive(w.process.pid), timeout=15, what="the stuck worker killed")
+    wait_until(lambda: "after timeout" in w.log.read_text(errors="replace"), timeout=5, what="a new worker")
