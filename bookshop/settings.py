@@ -68,10 +68,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before django_q: its `qcluster` command (generator/cluster.py) replaces
+    # django-q2's, to stop within seconds of SIGTERM.
+    "generator",
     "django_q",
     "anymail",
     "orders",
-    "generator",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +308,10 @@ HOST_MEMORY_MB = env_int("HOST_MEMORY_MB", 512)
 # A job whose worker died is taken over once its heartbeat is this old, and
 # is failed for good after this many attempts.
 JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+# How often a running job reads its own status (one primary-key lookup): a
+# refund or cancel stops new image calls within this, so only the calls then
+# in flight are paid for.
+JOB_WATCH_SECONDS = env_float("JOB_WATCH_SECONDS", 0.5)
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 

@@ -7,15 +7,18 @@ logger = logging.getLogger(__name__)
 
 def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     """A worker process just started (first start, or respawned after its
-    predecessor was killed): bound its memory arenas, take over the jobs
-    dead workers left behind now, and start its housekeeping thread (outbox
-    and sweep every minute), which never waits behind a book."""
+    predecessor was killed): let SIGTERM and SIGINT stop it gracefully, tune
+    its malloc, take over the jobs dead workers left behind now, and start its
+    housekeeping thread (outbox and sweep every minute), which never waits
+    behind a book."""
     from django.db import close_old_connections
 
     from bookshop.housekeeping import housekeeping_start
+    from generator import shutdown
     from generator.memory import malloc_tune
     from generator.services import jobs_sweep, sweep_schedule_remove
 
+    shutdown.handlers_install()
     malloc_tune()
     try:
         sweep_schedule_remove()

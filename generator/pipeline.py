@@ -9,6 +9,7 @@ most one per call) are ever held in memory.
 """
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from generator import services
 from generator.models import Job, JobStatus, Page
-from generator.providers import Brief, ImageProvider, ProviderError, Usage, provider_get
+from generator.providers import Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
 from orders import emails
 from orders import services as order_services
 from orders.models import EmailKind, Order, OrderStatus
@@ -72,6 +73,11 @@ def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageReco
         recorder.flush()
 
 
+# How long the pipeline waits for a call to finish before it looks again
+# whether the job was stopped: a stop is acted on within this.
+STOP_POLL_SECONDS = 0.25
+
+
 def pages_draw(
     *,
     job: Job,
@@ -88,7 +94,9 @@ def pages_draw(
     A page that fails does not stop the others; the first failure is raised
     once every other page is stored. If something else goes wrong (the job is
     cancelled, the database fails), nothing more is asked and the images
-    already paid for are still stored."""
+    already paid for are still stored. `check` raises once the job is stopped;
+    it is called before every call submitted and at least every
+    STOP_POLL_SECONDS while calls are in flight."""
     concurrency = max(1, settings.GENERATION_CONCURRENCY)
     failures: list[ProviderError] = []
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"job{job.pk}")
@@ -102,6 +110,7 @@ def pages_draw(
 
     def submit_more() -> None:
         while len(in_flight) < concurrency and (to_color or to_draw):
+            check()
             if to_color:
                 page, line_art = to_color.popleft()
                 if line_art is None:
@@ -117,6 +126,8 @@ def pages_draw(
         kind, page = in_flight.pop(future)
         try:
             data = future.result()
+        except CallsStopped:
+            return  # never asked: the page is drawn by the next attempt, if any
         except ProviderError as exc:
             Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
             failures.append(exc)
@@ -128,7 +139,7 @@ def pages_draw(
     try:
         submit_more()
         while in_flight:
-            done, _ = wait(in_flight, timeout=5, return_when=FIRST_COMPLETED)
+            done, _ = wait(in_flight, timeout=STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
             check()
             for future in done:
                 collect(future)
@@ -175,14 +186,17 @@ def _order_still_wanted(order: Order) -> Order:
     return order
 
 
-def book_make(*, job: Job, check: Callable[[], None]) -> None:
+def book_make(*, job: Job, check: Callable[[], None], stop: threading.Event | None = None) -> None:
+    """Make and deliver the book. `check` raises once the job is stopped;
+    `stop` (set at the same moment) stops the provider's calls, retries
+    included, from inside the calls in flight."""
     from generator.pdf import book_render
 
     order = job.order
     if not job.provider:
         job.provider = settings.IMAGE_PROVIDER
         Job.objects.filter(pk=job.pk).update(provider=job.provider)
-    usage = Usage()
+    usage = Usage(stop=stop)
     recorder = UsageRecorder(job, usage)
     provider = provider_get(job.provider, usage=usage)
     brief = brief_for(order)

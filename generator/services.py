@@ -14,14 +14,18 @@ import os
 import resource
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from generator import shutdown
 from generator.models import Job, JobStatus, Page, WorkerHeartbeat
+from generator.providers import CallsStopped
 from orders import services as order_services
 from orders.models import Order, OrderStatus
 
@@ -149,6 +153,24 @@ def job_requeue(*, job: Job, reason: str = "") -> None:
         transaction.on_commit(tasks_enqueue)
 
 
+def job_interrupted_requeue(*, job: Job, worker: str) -> bool:
+    """The worker stopped this job because it is shutting down (a deploy):
+    back in line at once, heartbeat cleared, and the attempt given back.
+
+    A shutdown is not the job's fault: counting it would fail a long book
+    after JOB_MAX_ATTEMPTS deploys. A crash (a killed worker) still counts,
+    since the job itself may be what kills its worker. False if the job was
+    no longer this worker's (cancelled or taken over meanwhile)."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.RUNNING or locked.worker != worker:
+            return False
+        Job.objects.filter(pk=job.pk).update(attempts=Greatest(F("attempts") - 1, 0))
+        job_requeue(job=locked, reason="")
+    logger.info("job %s: back in the queue, its worker is shutting down", job.pk)
+    return True
+
+
 def job_retry(*, job: Job) -> bool:
     """Staff retry of a failed job: a fresh set of attempts, same pages."""
     if job.status != JobStatus.FAILED:
@@ -178,8 +200,9 @@ def _job_fail(job: Job, reason: str) -> None:
 
 
 def job_cancel(*, order: Order, reason: str) -> bool:
-    """Stop an order's job (refund, cancellation). A running job notices at
-    its next heartbeat that it is no longer its worker's, and stops."""
+    """Stop an order's job (refund, cancellation). A running job's watcher
+    (Heartbeat) sees it within JOB_WATCH_SECONDS: no new image call is made
+    after that, and only the calls then in flight are paid for."""
     updated = Job.objects.filter(order=order, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
         status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
     )
@@ -249,14 +272,29 @@ def delivery_resend(*, job: Job) -> None:
 
 
 class Heartbeat:
-    """Refreshes the job's heartbeat from a thread while the book is made, and
-    notices when the job is no longer ours."""
+    """Watches a running job from a thread, and stops it within a second when
+    it is no longer wanted.
+
+    Every JOB_WATCH_SECONDS it reads the job's status (one primary-key
+    lookup): cancelled, refunded or taken over, the job is no longer its
+    worker's. Every JOB_HEARTBEAT_SECONDS it refreshes the heartbeat that
+    tells other workers this one is alive. Every WATCH_TICK it looks at the
+    worker's shutdown event (generator.shutdown). Whatever the cause, it sets
+    `stop`: the pipeline submits no new image call and the provider makes no
+    new HTTP call once it is set (see providers.Usage), and `check` raises.
+    `interrupted` tells a shutdown (the job goes back to the queue) from a
+    job that is no longer ours (it just stops).
+    """
+
+    WATCH_TICK = 0.25
 
     def __init__(self, job: Job, worker: str) -> None:
         self.job_id = job.pk
         self.worker = worker
-        self.lost = threading.Event()
-        self._stop = threading.Event()
+        self.stop = threading.Event()
+        self.interrupted = False
+        self.reason = ""
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job.pk}", daemon=True)
 
     def __enter__(self) -> "Heartbeat":
@@ -264,8 +302,13 @@ class Heartbeat:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
+        self._done.set()
         self._thread.join()
+
+    def _stop(self, reason: str, *, interrupted: bool = False) -> None:
+        if not self.stop.is_set():
+            self.reason, self.interrupted = reason, interrupted
+            self.stop.set()
 
     def beat(self) -> None:
         now = timezone.now()
@@ -274,21 +317,37 @@ class Heartbeat:
         )
         WorkerHeartbeat.objects.update_or_create(worker=self.worker, defaults={"beat_at": now})
         if not updated:
-            self.lost.set()
+            self._stop(f"job {self.job_id} is no longer run by {self.worker}")
+
+    def watch(self) -> None:
+        row = Job.objects.filter(pk=self.job_id).values_list("status", "worker").first()
+        if row is None or row != (JobStatus.RUNNING, self.worker):
+            status = row[0] if row else "gone"
+            self._stop(f"job {self.job_id} is {status}, no longer run by {self.worker}")
 
     def _run(self) -> None:
+        clock = time.monotonic
+        next_watch = clock() + settings.JOB_WATCH_SECONDS
+        next_beat = clock() + settings.JOB_HEARTBEAT_SECONDS
         try:
-            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+            while not self._done.wait(min(self.WATCH_TICK, settings.JOB_WATCH_SECONDS)):
+                if shutdown.requested():
+                    self._stop("the worker is shutting down", interrupted=True)
                 try:
-                    self.beat()
+                    if clock() >= next_watch:
+                        next_watch = clock() + settings.JOB_WATCH_SECONDS
+                        self.watch()
+                    if clock() >= next_beat:
+                        next_beat = clock() + settings.JOB_HEARTBEAT_SECONDS
+                        self.beat()
                 except Exception:
-                    logger.exception("heartbeat of job %s failed", self.job_id)
+                    logger.exception("watching job %s failed", self.job_id)
         finally:
             connection.close()
 
     def check(self) -> None:
-        if self.lost.is_set():
-            raise JobCancelled(f"job {self.job_id} is no longer run by {self.worker}")
+        if self.stop.is_set():
+            raise JobCancelled(self.reason)
 
 
 def _log_event(event: str, job: Job, **fields) -> None:
@@ -309,11 +368,15 @@ def job_run(*, job: Job, worker: str) -> None:
 
     _log_event("job_started", job, attempt=job.attempts)
     outcome = "done"
+    heartbeat = Heartbeat(job, worker)
     try:
-        with Heartbeat(job, worker) as heartbeat:
-            pipeline.book_make(job=job, check=heartbeat.check)
-    except JobCancelled as exc:
-        outcome = f"stopped: {exc}"
+        with heartbeat:
+            pipeline.book_make(job=job, check=heartbeat.check, stop=heartbeat.stop)
+    except (JobCancelled, CallsStopped) as exc:
+        if heartbeat.interrupted and job_interrupted_requeue(job=job, worker=worker):
+            outcome = "interrupted: the worker is shutting down; back in the queue"
+        else:
+            outcome = f"stopped: {heartbeat.reason or exc}"
     except Exception as exc:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"

@@ -1,9 +1,14 @@
 """django-q2 tasks: load, call a service, nothing else."""
 
-from generator import services
+from generator import services, shutdown
 
 
 def job_run_next() -> str:
+    if shutdown.requested():
+        # A task the cluster fetched before it was told to stop: the job stays
+        # queued in the job table, and the next worker's start-up sweep queues
+        # a task for it again.
+        return "not claiming: the worker is shutting down"
     worker = services.worker_name()
     job = services.job_claim_next(worker=worker)
     if job is None:

@@ -45,9 +45,12 @@ def _shop_settings(settings, tmp_path):
     settings.DEMO_CHECKOUT = True
     settings.SITE_URL = "http://shop.test"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # The heartbeat thread writes on its own connection, which would wait on
-    # a test transaction's lock; in-process tests never need it to beat.
+    # The heartbeat thread writes (and its watcher reads) on its own
+    # connection, which would wait on a test transaction's lock and not see
+    # its rows; in-process tests never need it to beat or watch (the ones on
+    # a committed database, tests/generator/test_cancel.py, turn it on).
     settings.JOB_HEARTBEAT_SECONDS = 3600
+    settings.JOB_WATCH_SECONDS = 3600
     return settings
 
 

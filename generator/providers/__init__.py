@@ -5,7 +5,15 @@ from importlib import import_module
 
 from django.conf import settings
 
-from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, Usage
+from generator.providers.base import (
+    Brief,
+    CallsStopped,
+    ImageProvider,
+    ImageRefused,
+    ProviderError,
+    ScenesRefused,
+    Usage,
+)
 
 PROVIDERS = {
     "offline": "generator.providers.offline.OfflineProvider",
@@ -18,4 +26,13 @@ def provider_get(name: str | None = None, *, usage: Usage | None = None) -> Imag
     return getattr(import_module(module_name), class_name)(usage=usage)
 
 
-__all__ = ["Brief", "ImageProvider", "ImageRefused", "ProviderError", "Usage", "provider_get"]
+__all__ = [
+    "Brief",
+    "CallsStopped",
+    "ImageProvider",
+    "ImageRefused",
+    "ProviderError",
+    "ScenesRefused",
+    "Usage",
+    "provider_get",
+]

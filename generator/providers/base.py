@@ -1,6 +1,7 @@
 """What every image provider offers, and the errors it may raise."""
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -30,19 +31,50 @@ class ImageRefused(ProviderError):
     permanent = True
 
 
+class ScenesRefused(ProviderError):
+    """The text model would not plan the book (a safety block on the theme or
+    the name). The same brief would be blocked again: only staff, changing
+    it with the customer, can get this book made."""
+
+    permanent = True
+
+
+class CallsStopped(Exception):
+    """No more calls for this job: it was cancelled, refunded, taken over, or
+    its worker is shutting down. Not a ProviderError: nothing failed."""
+
+
 @dataclass
 class Usage:
-    """API calls made for one job, retries included: what a book cost."""
+    """API calls made for one job, retries included: what a book cost.
+
+    Every provider counts each HTTP call here just before making it, so this
+    is also where calls stop: once `stop` is set, `count` raises CallsStopped
+    and no further call, first try or retry, is made (or paid for). Calls
+    already under way finish; the job stores what they return."""
 
     calls: int = 0
     retries: int = 0
+    stop: threading.Event | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, *, retry: bool = False) -> None:
+        if self.stopped():
+            raise CallsStopped("the job's calls were stopped")
         with self._lock:
             self.calls += 1
             if retry:
                 self.retries += 1
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """Sleep (a retry's backoff), waking at once when calls are stopped."""
+        if self.stop is None:
+            time.sleep(seconds)
+        elif self.stop.wait(seconds):
+            raise CallsStopped("the job's calls were stopped")
 
 
 class ImageProvider(ABC):

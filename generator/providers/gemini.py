@@ -2,7 +2,8 @@
 each scene's line art, then colors that same line art (image in, image out),
 so the colored reference matches the coloring page.
 
-Every HTTP call goes through `GeminiProvider._call`, which counts it, keeps
+Every HTTP call goes through `GeminiProvider._call`, which counts it (and
+makes none once the job's calls are stopped, see `Usage`), keeps
 under the process-wide requests-per-minute cap, and retries timeouts, 429 and
 5xx with exponential backoff and full jitter within a bounded budget. The
 SDK's own retries are off, so that loop is the only one and each SDK call is
@@ -30,7 +31,7 @@ from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
 from generator.hostlimits import api_calls, image_decodes
-from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, Usage
+from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, ScenesRefused, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -232,8 +233,32 @@ def _image_or_reason(response: types.GenerateContentResponse) -> tuple[bytes | N
     return None, reason
 
 
-def _scenes_or_reason(response: types.GenerateContentResponse, count: int) -> tuple[list[str] | None, str]:
+# Finish reasons of an answer withheld by a safety filter (not a malformed
+# or cut-short one): asking again with the same brief gets the same answer.
+BLOCKED_FINISH_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"}
+BLOCKED = "blocked"
+
+
+def _blocked_answer(response: types.GenerateContentResponse) -> str:
+    """Why a text answer was withheld for safety, or ""."""
     if blocked := _blocked_prompt(response):
+        return blocked
+    if response.candidates:
+        candidate = response.candidates[0]
+        finish = _value(candidate.finish_reason)
+        if finish in BLOCKED_FINISH_REASONS:
+            categories = sorted(
+                _value(rating.category).removeprefix("HARM_CATEGORY_")
+                for rating in candidate.safety_ratings or []
+                if rating.blocked
+            )
+            detail = f", {', '.join(categories)}" if categories else ""
+            return f"answer {BLOCKED} ({finish}{detail})"
+    return ""
+
+
+def _scenes_or_reason(response: types.GenerateContentResponse, count: int) -> tuple[list[str] | None, str]:
+    if blocked := _blocked_answer(response):
         return None, blocked
     text = "".join(part.text or "" for part in _parts(response)).strip()
     text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
@@ -354,25 +379,32 @@ class GeminiProvider(ImageProvider):
         retries = 0
         while True:
             RATE_LIMITER.wait(settings.GEMINI_RPM)
-            self.usage.count(retry=repeat or retries > 0)
             asked = 0.0
-            try:
-                return request()
-            except errors.APIError as exc:
-                if not _retryable(exc.code):
-                    raise GeminiRejected(
-                        f"{what}: Gemini refused the request ({exc.code} {exc.status or ''}: {_short(exc.message)})"
-                    ) from exc
-                problem, asked = f"{exc.code} {exc.status or ''}".strip(), _requested_delay(exc)
-            except TRANSPORT_ERRORS as exc:
-                problem = "timed out" if "Timeout" in type(exc).__name__ else f"network error ({type(exc).__name__})"
-            except errors.UnknownApiResponseError:
-                problem = "unreadable answer"
-            except Exception as exc:
-                # Raised as a ProviderError so the pipeline still stores the
-                # other pages' images; the traceback goes to the log.
-                logger.exception("%s: unexpected error from the Gemini SDK", what)
-                raise ProviderError(f"{what}: unexpected {type(exc).__name__}: {_short(exc)}") from exc
+            # An answer holds its image several times over while it is read
+            # (body, JSON text, decoded bytes): HOST_API_CALLS bounds how many
+            # are in flight on the host, whatever BOOK_WORKERS is. The call is
+            # counted once a slot is free, so a job stopped meanwhile makes none.
+            with api_calls():
+                self.usage.count(retry=repeat or retries > 0)
+                try:
+                    return request()
+                except errors.APIError as exc:
+                    if not _retryable(exc.code):
+                        raise GeminiRejected(
+                            f"{what}: Gemini refused the request ({exc.code} {exc.status or ''}: {_short(exc.message)})"
+                        ) from exc
+                    problem, asked = f"{exc.code} {exc.status or ''}".strip(), _requested_delay(exc)
+                except TRANSPORT_ERRORS as exc:
+                    problem = (
+                        "timed out" if "Timeout" in type(exc).__name__ else f"network error ({type(exc).__name__})"
+                    )
+                except errors.UnknownApiResponseError:
+                    problem = "unreadable answer"
+                except Exception as exc:
+                    # Raised as a ProviderError so the pipeline still stores the
+                    # other pages' images; the traceback goes to the log.
+                    logger.exception("%s: unexpected error from the Gemini SDK", what)
+                    raise ProviderError(f"{what}: unexpected {type(exc).__name__}: {_short(exc)}") from exc
             remaining = budget - slept
             if retries >= settings.GEMINI_MAX_RETRIES or remaining <= 0 or asked > remaining:
                 raise ProviderError(f"{what}: Gemini kept failing ({problem}); gave up after {retries + 1} calls.")
@@ -381,19 +413,15 @@ class GeminiProvider(ImageProvider):
             ceiling = min(settings.GEMINI_BACKOFF_MAX, settings.GEMINI_BACKOFF_BASE * 2**retries)
             delay = min(max(asked, random.uniform(0, ceiling)), remaining)
             logger.info("%s: %s, retry %s in %.1fs", what, problem, retries + 1, delay)
-            time.sleep(delay)
+            # A retry is a new paid call: a job stopped meanwhile makes none.
+            self.usage.pause(delay)
             slept += delay
             retries += 1
 
     def _generate(self, what: str, model: str, contents: list, config: types.GenerateContentConfig, **kw):
-        def request() -> types.GenerateContentResponse:
-            # An answer holds its image several times over while it is read
-            # (body, JSON text, decoded bytes): HOST_API_CALLS bounds how many
-            # are in flight on the host, whatever BOOK_WORKERS is.
-            with api_calls():
-                return self.client.models.generate_content(model=model, contents=contents, config=config)
-
-        return self._call(what, request, **kw)
+        return self._call(
+            what, lambda: self.client.models.generate_content(model=model, contents=contents, config=config), **kw
+        )
 
     def _image_config(self) -> types.GenerateContentConfig:
         return types.GenerateContentConfig(
@@ -448,8 +476,14 @@ class GeminiProvider(ImageProvider):
                 return scenes
             problems.append(problem)
             logger.warning("scene planning: unusable answer (%s)", problem)
-        error = GeminiRejected if all(p.startswith("prompt blocked") for p in problems) else ProviderError
-        raise error(f"Scene planning failed twice: {'; then '.join(problems)}.")
+        if any(BLOCKED in problem for problem in problems):
+            # Permanent: the job fails now with this reason for staff, instead
+            # of paying for the same block on every attempt.
+            raise ScenesRefused(
+                f"Scene planning was refused by Gemini's safety filter for this theme or name "
+                f"({'; then '.join(problems)}): change the order's theme with the customer, then retry."
+            )
+        raise ProviderError(f"Scene planning failed twice: {'; then '.join(problems)}.")
 
     def draw_line_art(self, brief: Brief, scene: str, index: int) -> bytes:
         attempts = [[line_art_prompt(brief, scene)], [line_art_prompt(brief, scene, softer=True)]]

@@ -10,7 +10,8 @@ Every request is recorded (`requests`), and the server can be told to fail:
 the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
 the calls whose prompt matches some text (`block`, `reject`). Failures are
 what Google sends: 429 and 503 with a Google error body, a hang longer than
-the client's timeout, a dropped connection, a safety block with no image.
+the client's timeout, a dropped connection, a safety block with no image
+(or, for a text call, no text). `latency` makes every call take that long.
 """
 
 import base64
@@ -21,6 +22,7 @@ import random
 import re
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +57,7 @@ ACTIVITIES = [
     "throw a birthday party",
     "fall asleep after a busy day",
 ]
+_BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
 PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
 
 
@@ -70,6 +73,7 @@ class Seen:
     answer: str = "ok"  # "ok", "blocked", a status code like "429", TIMEOUT or DISCONNECT
     generation_config: dict = field(default_factory=dict)
     api_key: str = ""
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -118,8 +122,9 @@ class FakeGemini:
 
     def block(self, match: str, *, kind: str | None = None, how: str = "image") -> None:
         """Safety-block calls whose prompt contains `match`: `how` is "prompt"
-        (promptFeedback.blockReason, no candidate) or "image" (a candidate
-        with finishReason IMAGE_SAFETY and no image)."""
+        (promptFeedback.blockReason, no candidate), "image" (a candidate
+        with finishReason IMAGE_SAFETY and no image) or "text" (a candidate
+        with finishReason SAFETY and no content, as a text model answers)."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, f"block:{how}"))
 
@@ -339,6 +344,10 @@ class _Handler(BaseHTTPRequestHandler):
             }
             self._json({"candidates": [candidate], "modelVersion": seen.model})
             return
+        if outcome == "block:text":
+            candidate = {"finishReason": "SAFETY", "index": 0, "safetyRatings": _BLOCKED_RATINGS}
+            self._json({"candidates": [candidate], "modelVersion": seen.model})
+            return
         if seen.kind == PLAN:
             text = self.fake._next_plan_answer()
             if text is None:
@@ -400,5 +409,6 @@ def fake_gemini(settings) -> Iterator[FakeGemini]:
     # The heartbeat thread writes to the database from another connection;
     # inside a test's transaction that would wait on SQLite's write lock.
     settings.JOB_HEARTBEAT_SECONDS = 3600
+    settings.JOB_WATCH_SECONDS = 3600
     yield fake
     fake.stop()

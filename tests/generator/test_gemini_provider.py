@@ -13,7 +13,7 @@ from PIL import Image
 
 from generator import services, tasks
 from generator.models import Job, JobStatus, Page
-from generator.providers import Brief, ImageRefused, ProviderError, Usage, provider_get
+from generator.providers import Brief, ImageRefused, ProviderError, ScenesRefused, Usage, provider_get
 from generator.providers import gemini as gemini_module
 from generator.providers.gemini import GeminiRejected
 from orders.models import OrderStatus
@@ -225,9 +225,29 @@ def test_scene_planning_that_fails_twice_is_a_clear_error(fake_gemini):
 
 def test_scene_planning_blocked_twice_is_permanent(fake_gemini):
     fake_gemini.block("dinosaurs", kind=PLAN, how="prompt")
-    with pytest.raises(GeminiRejected, match="prompt blocked") as raised:
+    with pytest.raises(ScenesRefused, match="prompt blocked") as raised:
         provider_get("gemini").plan_scenes(_brief(), 12)
     assert raised.value.permanent
+
+
+@pytest.mark.parametrize("how", ["text", "prompt"])
+def test_a_safety_block_while_planning_fails_the_job_at_once_with_a_readable_reason(paid_order, fake_gemini, how):
+    """A text model's safety block (finishReason SAFETY, no text) is as
+    permanent as a blocked prompt: another attempt would only pay for it again."""
+    fake_gemini.block("dinosaurs", kind=PLAN, how=how)
+    order = paid_order(theme="dinosaurs")
+
+    tasks.job_run_next()
+
+    job = Job.objects.get(order=order)
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
+    assert "safety" in job.error.lower() and "scene planning" in job.error.lower()
+    assert "SAFETY" in job.error  # the reason Gemini gave, for staff
+    assert len(fake_gemini.calls(PLAN)) == 2  # asked twice at most, never a third time
+    assert not fake_gemini.calls(LINE_ART)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+    assert order.problem == job.error
 
 
 def test_a_client_error_is_permanent_and_not_retried(fake_gemini):

@@ -1,0 +1,97 @@
+"""django-q2's cluster, made to stop within seconds of SIGTERM or Ctrl-C.
+
+What django-q2 1.11 does, and why it hung until SIGKILL:
+
+- `manage.py qcluster` (the Cluster) handles SIGTERM/SIGINT by setting the
+  sentinel's stop event and joining it. Its Sentinel process resets SIGTERM
+  to the default, so a SIGTERM sent to every process (Render, Heroku, any
+  `kill` of the process group) kills the sentinel while it sleeps in
+  `stop_event.wait()`. A multiprocessing Event's `set()` then waits for that
+  dead sleeper to acknowledge, forever: the parent hangs, idle or not, until
+  SIGKILL (measured: still there after 50 s).
+- A SIGTERM to the parent alone stops the sentinel properly, but the
+  sentinel then waits for each worker to finish its task: a book takes
+  minutes.
+- A second signal (Ctrl-C, then `make run`'s `kill 0`) runs the whole stop
+  again from inside the first one's handler: a storm of "stopping" lines and
+  logging re-entered from a signal handler.
+
+So here: the sentinel ignores SIGTERM (its parent stops it through the stop
+event, which is the only way it can stop without hanging the parent), and
+when it stops it sends SIGTERM to its workers, whose handler
+(`generator.shutdown`) makes the book in hand stop within a second and go
+back to the queue; the workers then take their "STOP" as usual. A worker
+killed for its `timeout` gets SIGKILL, since SIGTERM no longer kills it. The
+parent runs the stop once, whatever number of signals arrive.
+"""
+
+import contextlib
+import os
+import signal
+from collections.abc import Iterator
+from unittest import mock
+
+from django_q import cluster as q_cluster
+from django_q.conf import logger
+
+
+class Sentinel(q_cluster.Sentinel):
+    def __init__(self, stop_event, start_event, cluster_id, broker=None, timeout=None, start=True) -> None:
+        super().__init__(stop_event, start_event, cluster_id, broker, timeout, start=False)
+        # Stopped by the parent's stop event only: dying here on SIGTERM is
+        # what left the parent waiting on that event forever. The workers,
+        # forked after this, install their own handler (generator.shutdown).
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+        if start:
+            self.start()
+
+    def _on_sigterm(self, signum, frame) -> None:
+        # The parent, alive, got the same signal and is stopping us; an
+        # orphaned sentinel (its parent killed with SIGKILL) has no one to
+        # stop it, so it goes as it used to.
+        if os.getppid() != self.parent_pid:
+            os._exit(0)
+
+    def stop(self) -> None:
+        # A worker mid-book would otherwise keep the whole shutdown waiting
+        # for the book: told, it stops the book within a second or so.
+        for process in list(self.pool):
+            with contextlib.suppress(ProcessLookupError):
+                if process.is_alive():
+                    os.kill(process.pid, signal.SIGTERM)
+        super().stop()
+
+    def reincarnate(self, process) -> None:
+        # django-q2 ends a worker past its timeout with SIGTERM, which our
+        # workers now take as "finish gracefully": a hung task must die.
+        if process in self.pool and process.timer.value == 0 and process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+        super().reincarnate(process)
+
+
+@contextlib.contextmanager
+def _sentinel_class() -> Iterator[None]:
+    # Cluster.start names the Sentinel class from its module; this is the
+    # one place it is swapped, for the one call that forks the sentinel.
+    with mock.patch.object(q_cluster, "Sentinel", Sentinel):
+        yield
+
+
+class Cluster(q_cluster.Cluster):
+    """The parent process: stops the cluster once, however many signals."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._stopping = False
+        super().__init__(*args, **kwargs)
+
+    def start(self) -> int:
+        with _sentinel_class():
+            return super().start()
+
+    def sig_handler(self, signum, frame) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        logger.info("qcluster got %s: stopping", signal.Signals(signum).name)
+        super().sig_handler(signum, frame)
