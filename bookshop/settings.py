@@ -1,8 +1,9 @@
 """Settings for the coloring-book shop, all read from the environment.
 
-Local use needs no variable at all: SQLite under var/, the offline image
-provider, the demo checkout and emails written to var/outbox/. With DEBUG off
-the settings refuse to start without their secrets.
+Local use (DEBUG=1, as `make run` and the tests set it) needs no other
+variable: SQLite under var/, the offline image provider, the demo checkout and
+emails written to var/outbox/. DEBUG is off unless set to 1, and with DEBUG
+off the settings refuse to start without their secrets.
 """
 
 import os
@@ -48,7 +49,10 @@ def required(name: str) -> str:
     return value
 
 
-DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
+# Off unless asked for: a deploy that forgets a variable must fail to start,
+# never serve debug pages, the development key or the demo checkout.
+# `make run` and the tests set DEBUG=1.
+DEBUG = env_bool("DEBUG", default=False)
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
@@ -68,10 +72,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "orders",
+    # Before django_q: generator's `qcluster` command replaces django-q2's
+    # (the first app listed wins), to stop the cluster without hanging.
+    "generator",
     "django_q",
     "anymail",
-    "orders",
-    "generator",
 ]
 
 MIDDLEWARE = [
