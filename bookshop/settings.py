@@ -54,14 +54,21 @@ def required(name: str) -> str:
 # `make run` and the tests set DEBUG=1.
 DEBUG = env_bool("DEBUG", default=False)
 
+# Render tells each web service its public host name; with it, ALLOWED_HOSTS
+# and SITE_URL need not be set by hand (a custom domain still sets both).
+RENDER_EXTERNAL_HOSTNAME = env("RENDER_EXTERNAL_HOSTNAME")
+
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 else:
     SECRET_KEY = required("SECRET_KEY")
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", RENDER_EXTERNAL_HOSTNAME or "") or [required("ALLOWED_HOSTS")]
 
-SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+SITE_URL = (
+    env("SITE_URL", f"https://{RENDER_EXTERNAL_HOSTNAME}" if RENDER_EXTERNAL_HOSTNAME else "http://127.0.0.1:8000")
+    or ""
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or ([SITE_URL] if SITE_URL.startswith("https://") else [])
 
 INSTALLED_APPS = [
@@ -152,7 +159,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Filled by `collectstatic` (the Dockerfile runs it at build time).
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through the order's token

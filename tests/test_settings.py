@@ -66,3 +66,11 @@ def test_debug_values_other_than_on_mean_off(value):
 def test_debug_1_gives_the_local_defaults():
     result = manage("check", DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_render_host_name_stands_in_for_allowed_hosts_and_site_url():
+    env = {key: value for key, value in PRODUCTION.items() if key not in {"ALLOWED_HOSTS", "SITE_URL"}}
+    show = "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.SITE_URL)"
+    result = manage("shell", "-c", show, RENDER_EXTERNAL_HOSTNAME="crayon-tales.onrender.com", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['crayon-tales.onrender.com'] https://crayon-tales.onrender.com"
