@@ -263,16 +263,19 @@ def test_qcluster_stops_within_10s_on_sigterm(worker, target):
     signal handler, waits for that dead sentinel to acknowledge the stop:
     before the fix, SIGTERM to every process left the worker hanging until
     SIGKILL."""
-    running = worker().start()
-    log_says_running = lambda: "running." in running.log.read_text(errors="replace")  # noqa: E731
-    wait_until(log_says_running, timeout=60, what="the cluster running")
-    pids = process_tree(running.process.pid)
-    assert len(pids) >= 4  # main, sentinel, pusher, monitor, book workers
-    for pid in pids if target == "every process" else pids[:1]:
-        os.kill(pid, signal.SIGTERM)
-    elapsed = wait_gone(pids)
-    assert elapsed < STOP_LIMIT_SECONDS, f"still running after {elapsed:.1f}s"
-    assert running.process.wait(timeout=5) == 0
+    # The hang was a race (3 stops in 4 hung): twice makes a regression show.
+    for _ in range(2 if target == "every process" else 1):
+        running = worker().start()
+        log_says_running = lambda: "running." in running.log.read_text(errors="replace")  # noqa: E731
+        wait_until(log_says_running, timeout=60, what="the cluster running")
+        running.log.write_text("")
+        pids = process_tree(running.process.pid)
+        assert len(pids) >= 4  # main, sentinel, pusher, monitor, book workers
+        for pid in pids if target == "every process" else pids[:1]:
+            os.kill(pid, signal.SIGTERM)
+        elapsed = wait_gone(pids)
+        assert elapsed < STOP_LIMIT_SECONDS, f"still running after {elapsed:.1f}s"
+        assert running.process.wait(timeout=5) == 0
 
 
 # make run -------------------------------------------------------------------
