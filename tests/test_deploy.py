@@ -266,8 +266,8 @@ def test_qcluster_stops_within_10s_on_sigterm(worker, target):
     # The hang was a race (3 stops in 4 hung): twice makes a regression show.
     for _ in range(2 if target == "every process" else 1):
         running = worker().start()
-        log_says_running = lambda: "running." in running.log.read_text(errors="replace")  # noqa: E731
-        wait_until(log_says_running, timeout=60, what="the cluster running")
+        log = running.log
+        wait_until(lambda log=log: "running." in log.read_text(errors="replace"), timeout=60, what="cluster running")
         running.log.write_text("")
         pids = process_tree(running.process.pid)
         assert len(pids) >= 4  # main, sentinel, pusher, monitor, book workers
