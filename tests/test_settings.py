@@ -73,4 +73,4 @@ def test_render_host_name_stands_in_for_allowed_hosts_and_site_url():
     show = "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.SITE_URL)"
     result = manage("shell", "-c", show, RENDER_EXTERNAL_HOSTNAME="crayon-tales.onrender.com", **env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['crayon-tales.onrender.com'] https://crayon-tales.onrender.com"
+    assert result.stdout.strip().splitlines()[-1] == "['crayon-tales.onrender.com'] https://crayon-tales.onrender.com"
