@@ -142,7 +142,8 @@ class Shop:
         """Whatever is left, SIGKILLed (the supervisor is a subreaper, so
         its session holds the whole tree)."""
         if self.process:
-            for pid in self.tree():
+            # Only while it runs: a reaped supervisor's pid may be reused.
+            for pid in self.tree() if self.process.poll() is None else []:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError):
