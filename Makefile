@@ -4,10 +4,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# These commands are for a developer's machine: DEBUG on (the settings'
+# default is off), links in emails to the port `make run` serves on.
+DEBUG ?= 1
+SITE_URL ?= http://127.0.0.1:$(PORT)
+WEB_HOST ?= 127.0.0.1
+export DEBUG
 
 .PHONY: install run worker test lint format bench sample clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	@# potrace traces coloring pages ten times faster than the vtracer fallback;
 	@# installed when this machine lets us (Debian, as root), optional otherwise.
 	@command -v potrace >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
@@ -15,19 +21,18 @@ $(STAMP): requirements.txt
 		echo "note: potrace not installed; line art is traced with vtracer (slower, still within targets)"
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# The shop and its worker on http://127.0.0.1:$(PORT): SQLite, the offline
-# provider, the demo checkout, emails in var/outbox/. Ctrl-C stops both.
+# The shop and its worker on http://127.0.0.1:$(PORT), run as production runs
+# them (bin/start: migrations, gunicorn and qcluster under one supervisor):
+# SQLite, the offline provider, the demo checkout, emails in var/outbox/.
+# Ctrl-C stops everything.
 run: $(STAMP)
 	mkdir -p var
-	$(PY) manage.py migrate --noinput
-	trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) SITE_URL=$(SITE_URL) WEB_HOST=$(WEB_HOST) $(PY) bin/start
 
 worker: $(STAMP)
 	$(PY) manage.py qcluster

@@ -1,8 +1,9 @@
 """Settings for the coloring-book shop, all read from the environment.
 
-Local use needs no variable at all: SQLite under var/, the offline image
-provider, the demo checkout and emails written to var/outbox/. With DEBUG off
-the settings refuse to start without their secrets.
+Local use (DEBUG=1, as `make run` and the tests set it) needs no other
+variable: SQLite under var/, the offline image provider, the demo checkout and
+emails written to var/outbox/. DEBUG is off unless set to 1, and with DEBUG
+off the settings refuse to start without their secrets.
 """
 
 import os
@@ -48,16 +49,26 @@ def required(name: str) -> str:
     return value
 
 
-DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
+# Off unless asked for: a deploy that forgets a variable must fail to start,
+# never serve debug pages, the development key or the demo checkout.
+# `make run` and the tests set DEBUG=1.
+DEBUG = env_bool("DEBUG", default=False)
+
+# Render tells each web service its public host name; with it, ALLOWED_HOSTS
+# and SITE_URL need not be set by hand (a custom domain still sets both).
+RENDER_EXTERNAL_HOSTNAME = env("RENDER_EXTERNAL_HOSTNAME")
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 else:
     SECRET_KEY = required("SECRET_KEY")
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", RENDER_EXTERNAL_HOSTNAME or "") or [required("ALLOWED_HOSTS")]
 
-SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+SITE_URL = (
+    env("SITE_URL", f"https://{RENDER_EXTERNAL_HOSTNAME}" if RENDER_EXTERNAL_HOSTNAME else "http://127.0.0.1:8000")
+    or ""
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or ([SITE_URL] if SITE_URL.startswith("https://") else [])
 
 INSTALLED_APPS = [
@@ -148,7 +159,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Filled by `collectstatic` (the Dockerfile runs it at build time).
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through the order's token
