@@ -23,7 +23,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import free_port  # noqa: E402
 from tests.fakes.gemini import FakeGemini  # noqa: E402
 from tests.fakes.stripe import FakeStripe  # noqa: E402
 
@@ -116,12 +116,6 @@ class MemoryCgroup:
                 break
             time.sleep(0.05)
         self.path.rmdir()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _signature(payload: bytes) -> str:
@@ -210,7 +204,7 @@ def _tree_stopped_within(root: int, cgroup: MemoryCgroup, limit: float) -> float
 
 
 def container_run(book_workers: int, gemini: FakeGemini, stripe: FakeStripe) -> dict:
-    port = _free_port()
+    port = free_port()
     shop = Shop(port)
     with tempfile.TemporaryDirectory(prefix="bench-container-") as folder:
         env = {

@@ -1,7 +1,8 @@
 """A burst of Stripe webhooks with a slow mail provider.
 
-Starts the shop as production runs it (gunicorn, 1 worker, gthread with 8
-threads; a django-q2 cluster with BOOK_WORKERS=1) on a fresh SQLite
+Starts the shop as production runs it (`bin/start` with its defaults:
+gunicorn with one worker process and threads, and a django-q2 cluster with
+BOOK_WORKERS=1) on a fresh SQLite
 database, with a mail backend that takes 2 s a message
 (tests/fakes/mail.py). Places 50 orders, then sends their 50 signed
 checkout.session.completed events at once, and prints how fast the webhooks
@@ -26,7 +27,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.bench_host import _free_port
+from bench.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = 50
@@ -77,7 +78,7 @@ def _confirmations(mailbox: Path) -> int:
 def run() -> None:
     var = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     mailbox = var / "outbox"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -109,13 +110,11 @@ def run() -> None:
     )
 
     log = (var / "processes.log").open("ab")
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bookshop.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--worker-class", "gthread", "--threads", "8", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    # The container's own command: migrations, gunicorn and qcluster with
+    # bin/start's defaults (WEB_CONCURRENCY, WEB_THREADS).
+    shop = subprocess.Popen(
+        [str(ROOT / "bin" / "start")],
+        cwd=ROOT, env={**env, "PORT": str(port), "WEB_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     try:
@@ -144,15 +143,14 @@ def run() -> None:
         sent = database.execute("select count(*) from orders_sentemail where state = 'sent'").fetchone()[0]
         database.close()
     finally:
-        for process in (web, worker):
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=15)
-            except Exception:
-                os.killpg(process.pid, signal.SIGKILL)
+        try:
+            shop.send_signal(signal.SIGTERM)
+            shop.wait(timeout=15)
+        except Exception:
+            os.killpg(shop.pid, signal.SIGKILL)
     p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
     print(f"{ORDERS} signed checkout.session.completed at once, mail provider 2 s a message")
-    print("gunicorn 1 worker gthread 8 threads, qcluster BOOK_WORKERS=1, SQLite, OUTBOX_CONCURRENCY default")
+    print("bin/start with its defaults (gunicorn 1 worker with threads, qcluster BOOK_WORKERS=1), SQLite")
     print(f"answered: p50 {statistics.median(times):.2f} s, p99 {p99:.2f} s, max {times[-1]:.2f} s; failed {failed}")
     outcome = f"{confirmed_after:.1f} s" if confirmed_after is not None else "not within 180 s"
     print(f"every confirmation in the mailbox after {outcome} ({_confirmations(mailbox)} files, {sent} rows sent)")

@@ -22,13 +22,18 @@ when it stops it sends SIGTERM to its workers, whose handler
 (`generator.shutdown`) makes the book in hand stop within a second and go
 back to the queue; the workers then take their "STOP" as usual. A worker
 killed for its `timeout` gets SIGKILL, since SIGTERM no longer kills it. The
-parent runs the stop once, whatever number of signals arrive.
+parent runs the stop once, whatever number of signals arrive, and kills what
+is left of the cluster if that stop has not ended within
+STOP_DEADLINE_SECONDS (django-q2's own waits have no limit).
 """
 
 import contextlib
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from unittest import mock
 
 from django_q import cluster as q_cluster
@@ -78,8 +83,15 @@ def _sentinel_class() -> Iterator[None]:
         yield
 
 
+# Seconds the cluster has to stop by itself after a signal; then whatever of
+# it is left is killed. Under bin/start's own limit (8 s) and the 10 s that
+# platforms give before their SIGKILL.
+STOP_DEADLINE_SECONDS = 7.0
+
+
 class Cluster(q_cluster.Cluster):
-    """The parent process: stops the cluster once, however many signals."""
+    """The parent process: stops the cluster once, however many signals, and
+    never takes longer than STOP_DEADLINE_SECONDS to do it."""
 
     def __init__(self, *args, **kwargs) -> None:
         self._stopping = False
@@ -94,4 +106,66 @@ class Cluster(q_cluster.Cluster):
             return
         self._stopping = True
         logger.info("qcluster got %s: stopping", signal.Signals(signum).name)
+        threading.Thread(target=_stop_deadline, args=(os.getpid(),), name="stop-deadline", daemon=True).start()
         super().sig_handler(signum, frame)
+
+
+def _stop_deadline(pid: int) -> None:
+    """django-q2's stop waits without a limit (for the sentinel, its workers,
+    the monitor). A book's job is safe in the job table whatever happens to
+    its process, so past the deadline what is left is killed: the sentinel's
+    death ends the parent's wait, and the parent exits."""
+    time.sleep(STOP_DEADLINE_SECONDS)
+    left = [child for child in process_descendants(pid) if process_alive(child)]
+    if left:
+        logger.warning(
+            "qcluster: %s processes still running %.0f s after the stop; killing them", len(left), STOP_DEADLINE_SECONDS
+        )
+        for child in reversed(left):  # children before their parents: none is reparented and missed
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(child, signal.SIGKILL)
+
+
+def process_descendants(pid: int) -> list[int]:
+    """Every live descendant of `pid`, parents before children (Linux /proc).
+
+    Empty where /proc is missing (not Linux): the deadline then kills
+    nothing, and the platform's own SIGKILL remains the last word.
+    """
+    children: dict[int, list[int]] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":  # a zombie is already dead, only waiting to be reaped
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: list[int] = []
+    todo = list(children.get(pid, []))
+    while todo:
+        current = todo.pop(0)
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def process_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return state != "Z"

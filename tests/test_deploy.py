@@ -31,55 +31,10 @@ import pytest
 import yaml
 from django.db import close_old_connections
 
+from generator.cluster import process_alive, process_descendants
 from generator.models import Job, JobStatus, Page
 from orders.models import Order, OrderStatus
 from tests.conftest import ROOT, WEBHOOK_SECRET, _database_url, stripe_signature, wait_until
-
-
-def process_descendants(pid: int) -> list[int]:
-    """Every live descendant of `pid`, parents before children (Linux /proc).
-
-    Empty where /proc is missing; callers then fall back to what
-    multiprocessing knows of its own children.
-    """
-    children: dict[int, list[int]] = {}
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z":  # a zombie is already dead, only waiting to be reaped
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found: list[int] = []
-    todo = list(children.get(pid, []))
-    while todo:
-        current = todo.pop(0)
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def process_alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return state != "Z"
-
 
 STOP_LIMIT_SECONDS = 10
 DELIVERY_SUBJECT = "Subject: Your coloring book is ready"
@@ -240,7 +195,10 @@ def test_bin_start_delivers_an_order_then_sigterm_to_every_process_stops_all_wit
     running = shop()
     token = place_and_pay(running.base)
     wait_until(lambda: order_by_token(token).status == OrderStatus.DELIVERED, timeout=90, what="the book delivered")
-    assert any(DELIVERY_SUBJECT in text for text in outbox(running.outbox))
+    # The worker's outbox sends the delivery a moment after the book is done.
+    wait_until(
+        lambda: any(DELIVERY_SUBJECT in text for text in outbox(running.outbox)), timeout=30, what="the delivery"
+    )
     # The status page is served by the same process tree, now showing it.
     assert http_get(f"{running.base}/orders/{token}/status.json")[0] == 200
 
@@ -275,14 +233,16 @@ def test_bin_start_sigterm_to_the_parent_mid_book_stops_all_within_10s_and_the_b
     assert elapsed < STOP_LIMIT_SECONDS, f"still running after {elapsed:.1f}s: {[p for p in pids if process_alive(p)]}"
     assert running.process.wait(timeout=5) == 0
 
-    # Stopped, not failed: the next worker takes the job over and finishes it.
+    # Stopped, not failed: back in line at once, the interrupted attempt not
+    # counted (a deploy is not the book's fault), and the next worker
+    # finishes it.
     job = Job.objects.get(order__token=token)
-    assert job.status in {JobStatus.RUNNING, JobStatus.QUEUED}, job.failure_reason
+    assert (job.status, job.attempts) == (JobStatus.QUEUED, 0), job.error
     assert order_by_token(token).status != OrderStatus.DELIVERED
     worker().start()
     wait_until(lambda: order_by_token(token).status == OrderStatus.DELIVERED, timeout=90, what="the book resumed")
     job.refresh_from_db()
-    assert job.attempts == 2
+    assert job.attempts == 1
 
 
 @pytest.mark.worker
@@ -432,7 +392,8 @@ def test_make_run_links_use_its_port_it_takes_a_webhook_burst_and_ctrl_c_stops_q
     output = log.read_text(errors="replace")
     for noise in ("Traceback", "Segmentation fault", "Logging error", "Error"):
         assert noise not in output, output[-3000:]
-    assert output.count("stopping") <= 1, output[-3000:]
+    # The cluster's stop runs once, however many signals arrive.
+    assert len(re.findall(r"Q Cluster \S+ stopping", output)) <= 1, output[-3000:]
 
 
 def test_make_run_site_url_follows_port_unless_set():

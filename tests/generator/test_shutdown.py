@@ -126,6 +126,8 @@ def test_a_worker_stopped_mid_book_requeues_it_and_the_next_one_finishes_it_with
     assert _stored_images().items() >= stored.items()  # nothing stored was drawn again
     # The calls in flight at the stop were stored, not paid twice.
     assert 24 <= job.api_calls <= 24 + concurrency
+    # The delivery leaves through the worker's outbox, a moment after the book.
+    wait_until(lambda: any(DELIVERY_SUBJECT in text for text in w.emails()), timeout=30, what="the delivery email")
     assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == 1
     assert order.pk == job.order_id
 
