@@ -21,6 +21,7 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from generator import shutdown
 from generator.services import jobs_sweep
 from orders.models import SentEmail
 from orders.outbox import outbox_claim, outbox_send
@@ -57,7 +58,9 @@ class Housekeeper:
 
     @property
     def stopped(self) -> bool:
-        return self._stop.is_set()
+        # A worker process told to stop (generator.shutdown) claims nothing
+        # more: a message cut short by its exit would wait out its lease.
+        return self._stop.is_set() or shutdown.requested()
 
     def _free_senders(self) -> int:
         free = 0
@@ -68,7 +71,7 @@ class Housekeeper:
     def _loop(self) -> None:
         next_sweep = time.monotonic() + settings.SWEEP_SECONDS
         try:
-            while not self._stop.is_set():
+            while not self.stopped:
                 try:
                     free = self._free_senders()
                     claimed = outbox_claim(limit=free)
