@@ -231,7 +231,7 @@ def container_run(book_workers: int, gemini: FakeGemini, stripe: FakeStripe) -> 
         log_path = Path(folder) / "container.log"
         log = log_path.open("ab")
         process = subprocess.Popen(
-            [str(ROOT / "bin" / "start")],
+            [sys.executable, str(ROOT / "bin" / "start")],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -258,7 +258,9 @@ def container_run(book_workers: int, gemini: FakeGemini, stripe: FakeStripe) -> 
                     if shop.request("GET", "/healthz")[0] == 200:
                         break
                 if process.poll() is not None:
-                    raise RuntimeError(f"bin/start exited with {process.returncode}; see {log_path}")
+                    log.flush()
+                    tail = log_path.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"bin/start exited with {process.returncode}:\n{tail}")
                 time.sleep(0.2)
             else:
                 raise RuntimeError("the shop never became healthy")

@@ -113,7 +113,7 @@ def run() -> None:
     # The container's own command: migrations, gunicorn and qcluster with
     # bin/start's defaults (WEB_CONCURRENCY, WEB_THREADS).
     shop = subprocess.Popen(
-        [str(ROOT / "bin" / "start")],
+        [sys.executable, str(ROOT / "bin" / "start")],
         cwd=ROOT, env={**env, "PORT": str(port), "WEB_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
