@@ -33,11 +33,12 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from unittest import mock
 
 from django_q import cluster as q_cluster
 from django_q.conf import logger
+
+from generator.processes import process_alive, process_descendants
 
 
 class Sentinel(q_cluster.Sentinel):
@@ -124,48 +125,3 @@ def _stop_deadline(pid: int) -> None:
         for child in reversed(left):  # children before their parents: none is reparented and missed
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(child, signal.SIGKILL)
-
-
-def process_descendants(pid: int) -> list[int]:
-    """Every live descendant of `pid`, parents before children (Linux /proc).
-
-    Empty where /proc is missing (not Linux): the deadline then kills
-    nothing, and the platform's own SIGKILL remains the last word.
-    """
-    children: dict[int, list[int]] = {}
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z":  # a zombie is already dead, only waiting to be reaped
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found: list[int] = []
-    todo = list(children.get(pid, []))
-    while todo:
-        current = todo.pop(0)
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def process_alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return state != "Z"

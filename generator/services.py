@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from generator import shutdown
 from generator.models import Job, JobStatus, Page, WorkerHeartbeat
+from generator.processes import process_alive
 from generator.providers import CallsStopped
 from orders import services as order_services
 from orders.models import Order, OrderStatus
@@ -74,21 +75,6 @@ def jobs_claimable():
     )
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        # A killed process nobody has reaped yet (a zombie) is dead too.
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def jobs_orphans_release() -> int:
     """Release running jobs whose worker process on this host is dead, so
     they are taken over at once instead of after JOB_STALE_SECONDS. Workers
@@ -98,7 +84,7 @@ def jobs_orphans_release() -> int:
     running = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False, worker__startswith=f"{host}:")
     for job_id, worker in running.values_list("pk", "worker"):
         pid = worker.rsplit(":", 1)[1]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             released += Job.objects.filter(pk=job_id, worker=worker, status=JobStatus.RUNNING).update(heartbeat_at=None)
     return released
 

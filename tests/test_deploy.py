@@ -31,8 +31,8 @@ import pytest
 import yaml
 from django.db import close_old_connections
 
-from generator.cluster import process_alive, process_descendants
 from generator.models import Job, JobStatus, Page
+from generator.processes import process_alive, process_descendants
 from orders.models import Order, OrderStatus
 from tests.conftest import ROOT, WEBHOOK_SECRET, _database_url, stripe_signature, wait_until
 
