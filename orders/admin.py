@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -70,22 +70,30 @@ class StaffPermissions:
         return request.user.has_perm("generator.make_print_pdf")
 
 
-class NeedsAttentionFilter(admin.SimpleListFilter):
-    """Orders with a problem noted: a payment that matched nothing, a
-    payment for a closed order, a dispute, a failure."""
+class YesNoFilter(admin.SimpleListFilter):
+    """A yes/no list filter: "yes" keeps the rows matching `condition`, "no"
+    the others."""
 
-    title = "needs attention"
-    parameter_name = "needs_attention"
+    condition: Q
 
     def lookups(self, request, model_admin):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.exclude(problem="")
+            return queryset.filter(self.condition)
         if self.value() == "no":
-            return queryset.filter(problem="")
+            return queryset.exclude(self.condition)
         return queryset
+
+
+class NeedsAttentionFilter(YesNoFilter):
+    """Orders with a problem noted: a payment that matched nothing, a
+    payment for a closed order, a dispute, a failure."""
+
+    title = "needs attention"
+    parameter_name = "needs_attention"
+    condition = ~Q(problem="")
 
 
 def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[str]) -> None:
@@ -201,21 +209,12 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         _report(self, request, results, errors)
 
 
-class MalformedFilter(admin.SimpleListFilter):
+class MalformedFilter(YesNoFilter):
     """Signed events whose contents the shop could not read."""
 
     title = "malformed"
     parameter_name = "malformed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(outcome__startswith="malformed:")
-        if self.value() == "no":
-            return queryset.exclude(outcome__startswith="malformed:")
-        return queryset
+    condition = Q(outcome__startswith="malformed:")
 
 
 class FailingFilter(admin.SimpleListFilter):
