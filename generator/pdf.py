@@ -17,7 +17,6 @@ kill the worker).
 import logging
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +29,7 @@ from django.template.loader import render_to_string
 from generator import imageprep
 from generator.hostlimits import pdf_renders
 from generator.models import Job
+from generator.text import text_line
 
 logger = logging.getLogger(__name__)
 
@@ -193,12 +193,7 @@ def printable(text: str) -> str:
     """`text` without what none of the book's fonts can draw (an emoji would
     print as an empty box) nor invisible control characters."""
     codes = _printable_codes()
-    kept = "".join(
-        char
-        for char in text
-        if char.isspace() or (ord(char) in codes and unicodedata.category(char) not in ("Cc", "Cf"))
-    )
-    return " ".join(kept.split())
+    return text_line(text, keep=lambda char: ord(char) in codes)
 
 
 def _width(text: str, font_file: str) -> float:

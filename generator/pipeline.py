@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from generator import services
+from generator.imagetypes import image_type
 from generator.models import Job, JobStatus, Page
 from generator.providers import Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
 from orders import emails
@@ -32,10 +33,6 @@ logger = logging.getLogger(__name__)
 
 LINE_ART = "line_art"
 COLORED = "colored"
-
-
-def _extension(data: bytes) -> str:
-    return "jpg" if data[:3] == b"\xff\xd8\xff" else "png"
 
 
 def brief_for(order: Order) -> Brief:
@@ -64,7 +61,7 @@ def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]
 def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
     """Write one image to storage and record it, the moment it exists."""
     name = default_storage.save(
-        f"jobs/{page.job.order.token}/{page.index + 1:02d}-{kind}.{_extension(data)}", ContentFile(data)
+        f"jobs/{page.job.order.token}/{page.index + 1:02d}-{kind}.{image_type(data).extension}", ContentFile(data)
     )
     Page.objects.filter(pk=page.pk).update(**{kind: name, "error": ""})
     setattr(page, kind, name)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
+from generator.imagetypes import image_type
 from generator.pdf import BookContent, SceneSource
 from generator.providers import Brief
 from generator.providers.offline import OfflineProvider
@@ -35,8 +36,7 @@ def sample_content_make(
         colored = provider.color_page(brief, captions[index], index, line_art)
         names = {}
         for kind, data in (("line_art", line_art), ("colored", colored)):
-            extension = "jpg" if data[:3] == b"\xff\xd8\xff" else "png"
-            name = f"sample/{seed}/{index + 1:02d}-{kind}.{extension}"
+            name = f"sample/{seed}/{index + 1:02d}-{kind}.{image_type(data).extension}"
             if storage.exists(name):
                 storage.delete(name)
             names[kind] = storage.save(name, ContentFile(data))

@@ -1,5 +1,6 @@
 from django import forms
 
+from generator.text import text_has_controls, text_line
 from orders.models import AgeGroup, Order, PaperSize
 
 
@@ -20,10 +21,10 @@ class OrderForm(forms.Form):
     paper_size = forms.ChoiceField(choices=PaperSize.choices, initial=PaperSize.LETTER, label="Paper")
 
     def _clean_text(self, name: str) -> str:
-        value = " ".join(self.cleaned_data[name].split())
-        if any(ord(char) < 32 for char in value):
+        value = self.cleaned_data[name]
+        if text_has_controls(value):
             raise forms.ValidationError("Please use plain text.")
-        return value
+        return text_line(value)
 
     def clean_theme(self) -> str:
         return self._clean_text("theme")

@@ -31,6 +31,7 @@ from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
 from generator.hostlimits import api_calls, image_decodes
+from generator.imagetypes import image_type
 from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, ScenesRefused, Usage
 
 logger = logging.getLogger(__name__)
@@ -328,10 +329,6 @@ def colored_normalize(data: bytes, size: int) -> bytes:
         return out.getvalue()
 
 
-def _mime_type(data: bytes) -> str:
-    return "image/jpeg" if data[:3] == b"\xff\xd8\xff" else "image/png"
-
-
 # The provider ----------------------------------------------------------------
 
 
@@ -491,7 +488,7 @@ class GeminiProvider(ImageProvider):
         return line_art_normalize(data, brief.size)
 
     def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
-        drawing = types.Part.from_bytes(data=line_art, mime_type=_mime_type(line_art))
+        drawing = types.Part.from_bytes(data=line_art, mime_type=image_type(line_art).mime)
         attempts = [[drawing, color_prompt(brief, scene)], [drawing, color_prompt(brief, scene, softer=True)]]
         data = self._image(f"page {index + 1} coloring", self.color_model, attempts, scene)
         return colored_normalize(data, brief.size)

@@ -10,7 +10,6 @@ import hashlib
 import math
 import random
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from generator.providers.offline_art import props
 from generator.providers.offline_art.characters import CHARACTERS, Character, Look, Pose
 from generator.providers.offline_art.geometry import Point, Shape, Sketch, Transform, arc, rounded_rect, smooth
 from generator.providers.offline_art.render import FRAME, FRAME_RADIUS
+from generator.text import text_line
 
 BOOK_PAGES = 12
 DETAIL = {"toddler": 0, "kids": 1, "tweens": 2}
@@ -31,12 +31,6 @@ LEFT, RIGHT = FRAME[0] + 10, FRAME[2] - 10
 def _random(*parts: object) -> random.Random:
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).digest()
     return random.Random(int.from_bytes(digest[:16], "big"))
-
-
-def clean_text(text: str, limit: int) -> str:
-    """One line of plain text: no control characters, spaces collapsed."""
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in str(text))
-    return " ".join(text.split())[:limit].strip()
 
 
 # Who the hero is. Creatures named in the theme win over places that suggest
@@ -808,8 +802,8 @@ MOVES = {"fish": "swims", "rocket": "flies", "car": "drives", "dragon": "flies"}
 
 def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan:
     """The whole book's plan; page i's plan never depends on `count`."""
-    theme = clean_text(theme, 200) or "coloring fun"
-    name = clean_text(child_name, 60)
+    theme = text_line(theme, 200) or "coloring fun"
+    name = text_line(child_name, 60)
     hero = hero_for(theme, seed)
     rng = _random(seed, theme, "book")
     look = hero.looks[rng.randrange(len(hero.looks))]
@@ -881,7 +875,7 @@ def page_shapes(*, theme: str, child_name: str, seed: str, age_group: str, index
     plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1)
     page = plan.pages[index]
     detail = DETAIL.get(age_group, 1)
-    rng = _random(seed, clean_text(theme, 200), age_group, index, "page")
+    rng = _random(seed, text_line(theme, 200), age_group, index, "page")
     stage = Stage(plan, page, rng, detail)
     SETTINGS[page.setting].draw(stage, page.variant)
     return stage.s.shapes, LINE[detail]
