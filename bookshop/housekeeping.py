@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from generator import shutdown
-from generator.services import jobs_sweep
+from generator.queue import jobs_sweep
 from orders.models import SentEmail
 from orders.outbox import outbox_claim, outbox_send
 

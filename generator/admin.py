@@ -11,11 +11,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import cache_control
 
-from generator import dashboard, services
+from bookshop.admin_kit import StaffPermissions, StaffViewOnly
+from generator import selectors, services
+from generator.errors import JobError
 from generator.models import Job, JobStatus, Page
-from orders import selectors
-from orders.admin import StaffPermissions, StaffViewOnly
-from orders.services import OrderError
 
 THUMBNAIL_PIXELS = 240
 
@@ -58,7 +57,7 @@ class PageInline(StaffViewOnly, admin.TabularInline):
 class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = (
         "id",
-        "order_link",
+        "book",
         "status",
         "queue_position",
         "progress",
@@ -70,26 +69,24 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         "short_error",
     )
     list_filter = ("status", "queued_at", "finished_at", "provider")
-    search_fields = ("order__email", "order__token", "order__theme")
-    list_select_related = ("order",)
+    search_fields = ("token", "theme", "child_name")
     readonly_fields = (
-        "order_link", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
+        "book", "token", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
         "error", "images_done", "api_calls", "api_retries", "provider", "peak_rss_mb", "pdf_bytes",
-        "render_seconds", "redeliver", "pages_to_regenerate", "print_shop_pdf",
+        "render_seconds", "pages_to_regenerate", "print_shop_pdf",
     )  # fmt: skip
     fieldsets = (
-        (None, {"fields": ("order_link", "status", "error", "images_done", "pages_to_regenerate")}),
+        (None, {"fields": ("book", "token", "status", "error", "images_done", "pages_to_regenerate")}),
         ("Timing", {"fields": ("queued_at", "started_at", "finished_at", "attempts", "heartbeat_at", "worker")}),
         ("Cost", {"fields": ("provider", "api_calls", "api_retries", "peak_rss_mb")}),
-        ("Book", {"fields": ("pdf_bytes", "render_seconds", "redeliver", "print_shop_pdf")}),
+        ("Book", {"fields": ("pdf_bytes", "render_seconds", "print_shop_pdf")}),
     )
     inlines = [PageInline]
-    actions = ["retry_failed", "resend_delivery", "make_print_pdf"]
+    actions = ["retry_failed", "make_print_pdf"]
 
-    @admin.display(description="Order")
-    def order_link(self, job: Job) -> str:
-        url = reverse("admin:orders_order_change", args=[job.order_id])
-        return format_html('<a href="{}">{} ({})</a>', url, job.order.email, job.order.theme)
+    @admin.display(description="Book")
+    def book(self, job: Job) -> str:
+        return f"{job.title} for {job.child_name}" if job.child_name else job.title
 
     @admin.display(description="In line")
     def queue_position(self, job: Job) -> str:
@@ -129,7 +126,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
             try:
                 services.print_pdf_request(job=job)
                 self.message_user(request, f"Job {job.pk}: the worker is making the print-shop PDF.", messages.INFO)
-            except OrderError as exc:
+            except JobError as exc:
                 self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 
     def print_pdf_view(self, request, job_id: int):
@@ -141,7 +138,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         return FileResponse(
             default_storage.open(job.print_pdf.name, "rb"),
             as_attachment=True,
-            filename=f"coloring-book-{job.order.token[:8]}-print.pdf",
+            filename=f"coloring-book-{job.token[:8]}-print.pdf",
             content_type="application/pdf",
         )
 
@@ -150,15 +147,6 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         retried = sum(services.job_retry(job=job) for job in queryset.filter(status=JobStatus.FAILED))
         skipped = queryset.count() - retried
         self.message_user(request, f"{retried} job(s) queued again; {skipped} skipped (not failed).", messages.INFO)
-
-    @admin.action(description="Resend the delivery email", permissions=["resend_delivery"])
-    def resend_delivery(self, request, queryset: QuerySet[Job]):
-        for job in queryset.select_related("order"):
-            try:
-                services.delivery_resend(job=job)
-                self.message_user(request, f"Job {job.pk}: delivery email queued again.", messages.SUCCESS)
-            except OrderError as exc:
-                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 
     def get_urls(self):
         urls = [
@@ -177,7 +165,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Queue dashboard",
-            "figures": dashboard.queue_dashboard(),
+            "figures": selectors.queue_dashboard(),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/generator/queue_dashboard.html", context)
@@ -187,7 +175,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     list_display = ("__str__", "scene", "images", "error")
     list_filter = ("job__status",)
-    search_fields = ("job__order__email", "job__order__token", "scene")
+    search_fields = ("job__token", "job__theme", "scene")
     list_select_related = ("job",)
     readonly_fields = ("job", "index", "scene", "images", "error")
     exclude = ("line_art", "colored")
@@ -208,7 +196,7 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
             try:
                 count = services.pages_regenerate(job=Job.objects.get(pk=job_id), page_ids=page_ids)
                 self.message_user(request, f"Job {job_id}: {count} page(s) queued to be drawn again.", messages.SUCCESS)
-            except OrderError as exc:
+            except JobError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
 
     def get_urls(self):

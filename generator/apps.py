@@ -16,7 +16,7 @@ def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     from bookshop.housekeeping import housekeeping_start
     from generator import shutdown
     from generator.memory import malloc_tune
-    from generator.services import jobs_sweep, sweep_schedule_remove
+    from generator.queue import jobs_sweep, sweep_schedule_remove
 
     shutdown.handlers_install()
     malloc_tune()

@@ -1,7 +1,25 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 
-from orders.models import Order
+from generator.text import book_title
+
+
+def new_token() -> str:
+    # 32 url-safe characters (192 bits): unguessable, and never an id.
+    return secrets.token_urlsafe(24)
+
+
+class AgeGroup(models.TextChoices):
+    TODDLER = "toddler", "Toddlers (2–4)"
+    KIDS = "kids", "Kids (5–8)"
+    TWEENS = "tweens", "Tweens (9–12)"
+
+
+class PaperSize(models.TextChoices):
+    LETTER = "letter", "US Letter"
+    A4 = "a4", "A4"
 
 
 class JobStatus(models.TextChoices):
@@ -13,11 +31,22 @@ class JobStatus(models.TextChoices):
 
 
 class Job(models.Model):
-    """The generation of one order's book. This table, not django-q2's queue,
-    is the truth: a worker claims a job here, keeps its heartbeat fresh, and
-    a job whose heartbeat goes stale is taken over by the next worker."""
+    """The making of one book from its brief (theme, child's name, age group,
+    paper size), for whoever asked: the factory knows no order. This table,
+    not django-q2's queue, is the truth: a worker claims a job here, keeps
+    its heartbeat fresh, and a job whose heartbeat goes stale is taken over
+    by the next worker. What happens to a job is told through
+    generator.signals."""
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="job")
+    # The job's own key: where its images are stored, and the seed of the
+    # offline provider's drawings (the same brief draws the same book).
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # The brief.
+    theme = models.CharField(max_length=120)
+    child_name = models.CharField(max_length=40, blank=True)
+    age_group = models.CharField(max_length=10, choices=AgeGroup.choices, default=AgeGroup.KIDS)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.LETTER)
+
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
     # The queue order: set when the job is (re)queued.
     queued_at = models.DateTimeField(db_index=True)
@@ -38,8 +67,6 @@ class Job(models.Model):
     # Peak resident memory of the worker process when this job ended (MB):
     # what the dashboard sizes BOOK_WORKERS from.
     peak_rss_mb = models.PositiveIntegerField("peak memory (MB)", null=True, blank=True)
-    # Staff regenerated pages: deliver the rebuilt book again when done.
-    redeliver = models.BooleanField(default=False)
 
     pdf = models.FileField(upload_to="books/", blank=True)
     # The print-shop version (bleed and crop marks), made when staff ask.
@@ -58,7 +85,11 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Job {self.pk} for order {self.order_id} ({self.status})"
+        return f"Job {self.pk} ({self.status})"
+
+    @property
+    def title(self) -> str:
+        return book_title(self.theme)
 
     @property
     def images_total(self) -> int:
@@ -72,7 +103,7 @@ class Job(models.Model):
 
 
 def page_upload_to(page: "Page", filename: str) -> str:
-    return f"jobs/{page.job.order.token}/{filename}"
+    return f"jobs/{page.job.token}/{filename}"
 
 
 class Page(models.Model):

@@ -254,7 +254,6 @@ def fit_text(
 
 
 def book_content_for(*, job: Job) -> BookContent:
-    order = job.order
     scenes = []
     for page in job.pages.order_by("index"):
         missing = [kind for kind in ("line_art", "colored") if not getattr(page, kind)]
@@ -263,7 +262,7 @@ def book_content_for(*, job: Job) -> BookContent:
         scenes.append(SceneSource(caption=page.scene, colored=page.colored.name, line_art=page.line_art.name))
     if not scenes:
         raise RenderError("The job has no pages.")
-    return BookContent(title=order.title, child_name=order.child_name, paper_size=order.paper_size, scenes=scenes)
+    return BookContent(title=job.title, child_name=job.child_name, paper_size=job.paper_size, scenes=scenes)
 
 
 # The URL fetcher -------------------------------------------------------------

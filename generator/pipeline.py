@@ -1,4 +1,4 @@
-"""One book, from scenes to delivered PDF, resuming from whatever is stored.
+"""One claimed job, from scenes to stored PDF, resuming from whatever is stored.
 
 Image calls run in a thread pool (GENERATION_CONCURRENCY in flight); a page's
 coloring goes ahead of any line art still to draw, so it starts as soon as a
@@ -8,7 +8,9 @@ the images of the calls in flight (and line art waiting for its coloring, at
 most one per call) are ever held in memory.
 """
 
+import json
 import logging
+import resource
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -21,13 +23,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from generator import services
+from generator import queue, selectors, signals
+from generator.errors import JobCancelled
+from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
 from generator.models import Job, JobStatus, Page
 from generator.providers import Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
-from orders import emails
-from orders import services as order_services
-from orders.models import EmailKind, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +36,12 @@ LINE_ART = "line_art"
 COLORED = "colored"
 
 
-def brief_for(order: Order) -> Brief:
+def brief_for(job: Job) -> Brief:
     return Brief(
-        theme=order.theme,
-        child_name=order.child_name,
-        age_group=order.age_group,
-        seed=order.token,
+        theme=job.theme,
+        child_name=job.child_name,
+        age_group=job.age_group,
+        seed=job.token,
         size=settings.BOOK_IMAGE_SIZE,
     )
 
@@ -61,11 +62,14 @@ def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]
 def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
     """Write one image to storage and record it, the moment it exists."""
     name = default_storage.save(
-        f"jobs/{page.job.order.token}/{page.index + 1:02d}-{kind}.{image_type(data).extension}", ContentFile(data)
+        f"jobs/{page.job.token}/{page.index + 1:02d}-{kind}.{image_type(data).extension}", ContentFile(data)
     )
     Page.objects.filter(pk=page.pk).update(**{kind: name, "error": ""})
     setattr(page, kind, name)
-    services.job_progress(page.job_id)
+    images = queue.images_recount(page.job_id)
+    signals.job_progressed.send(
+        sender=Job, job=page.job, stage=signals.DRAWING, images_done=images, images_total=page.job.images_total
+    )
     if recorder is not None:
         recorder.flush()
 
@@ -175,28 +179,28 @@ class UsageRecorder:
             self.calls, self.retries = calls, retries
 
 
-def _order_still_wanted(order: Order) -> Order:
-    """Lock the order, or stop if it was refunded or cancelled meanwhile."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
-        raise services.JobCancelled(f"order {order.pk} is {order.status}")
-    return order
+def _job_still_ours(job: Job, worker: str) -> Job:
+    """Lock the job, or stop if it was cancelled or taken over meanwhile."""
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.status != JobStatus.RUNNING or locked.worker != worker:
+        raise JobCancelled(f"job {job.pk} is {locked.status}, no longer run by {worker}")
+    return locked
 
 
-def book_make(*, job: Job, check: Callable[[], None], stop: threading.Event | None = None) -> None:
-    """Make and deliver the book. `check` raises once the job is stopped;
-    `stop` (set at the same moment) stops the provider's calls, retries
-    included, from inside the calls in flight."""
+def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threading.Event | None = None) -> None:
+    """Make the book: pages, then the PDF, then tell that it is ready.
+    `check` raises once the job is stopped; `stop` (set at the same moment)
+    stops the provider's calls, retries included, from inside the calls in
+    flight."""
     from generator.pdf import book_render
 
-    order = job.order
     if not job.provider:
         job.provider = settings.IMAGE_PROVIDER
         Job.objects.filter(pk=job.pk).update(provider=job.provider)
     usage = Usage(stop=stop)
     recorder = UsageRecorder(job, usage)
     provider = provider_get(job.provider, usage=usage)
-    brief = brief_for(order)
+    brief = brief_for(job)
     try:
         pages = pages_plan(job=job, provider=provider, brief=brief)
         for page in pages:
@@ -207,14 +211,17 @@ def book_make(*, job: Job, check: Callable[[], None], stop: threading.Event | No
         recorder.flush()
     check()
 
+    # Receivers lock their rows first (generator.signals), then the job's.
     with transaction.atomic():
-        order = _order_still_wanted(order)
-        order_services.order_transition(order, OrderStatus.RENDERING)
+        signals.job_progressed.send(
+            sender=Job, job=job, stage=signals.RENDERING, images_done=job.images_total, images_total=job.images_total
+        )
+        _job_still_ours(job, worker)
 
     if not job.pdf:
         started = timezone.now()
         pdf = book_render(job=job)
-        job.pdf.save(f"coloring-book-{order.token}.pdf", ContentFile(pdf), save=False)
+        job.pdf.save(f"coloring-book-{job.token}.pdf", ContentFile(pdf), save=False)
         Job.objects.filter(pk=job.pk).update(
             pdf=job.pdf.name, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
         )
@@ -222,17 +229,45 @@ def book_make(*, job: Job, check: Callable[[], None], stop: threading.Event | No
     check()
 
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
-        order = _order_still_wanted(order)
-        # The delivery email is written with the delivery and sent by the
-        # worker's outbox, which reads the stored PDF at send time.
-        if job.redeliver:
-            emails.delivery_resend(order=order)
-        else:
-            emails.email_queue(order=order, kind=EmailKind.DELIVERY)
+        signals.job_ready.send(sender=Job, job=job)
+        job = _job_still_ours(job, worker)
         job.status = JobStatus.DONE
         job.finished_at = timezone.now()
         job.error = ""
-        job.redeliver = False
-        job.save(update_fields=["status", "finished_at", "error", "redeliver"])
-        order_services.order_transition(order, OrderStatus.DELIVERED)
+        job.save(update_fields=["status", "finished_at", "error"])
+
+
+def _log_event(event: str, job: Job, **fields) -> None:
+    """One structured line per job start and end, with the queue around it."""
+    logger.info(json.dumps({"event": event, "job": job.pk, **fields, **selectors.queue_snapshot()}))
+
+
+def job_run(*, job: Job, worker: str) -> None:
+    """Make the book of a claimed job. Any failure puts the job back in line
+    while attempts remain; a permanent one fails it."""
+    _log_event("job_started", job, attempt=job.attempts)
+    outcome = "done"
+    heartbeat = Heartbeat(job, worker)
+    try:
+        with heartbeat:
+            book_make(job=job, worker=worker, check=heartbeat.check, stop=heartbeat.stop)
+    except (JobCancelled, CallsStopped) as exc:
+        if heartbeat.interrupted and queue.job_interrupted_requeue(job=job, worker=worker):
+            outcome = "interrupted: the worker is shutting down; back in the queue"
+        else:
+            outcome = f"stopped: {heartbeat.reason or exc}"
+    except Exception as exc:
+        permanent = getattr(exc, "permanent", False)
+        reason = f"{type(exc).__name__}: {exc}"
+        logger.exception("job %s attempt %s failed", job.pk, job.attempts)
+        job.refresh_from_db()
+        if permanent or job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            with transaction.atomic():
+                failed = queue.job_fail(job, reason)
+            outcome = f"failed: {reason}" if failed else f"stopped: job {job.pk} is {job.status}"
+        else:
+            queue.job_requeue(job=job, reason=reason)
+            outcome = f"requeued: {reason}"
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    Job.objects.filter(pk=job.pk).update(peak_rss_mb=peak_rss_mb)
+    _log_event("job_ended", job, outcome=outcome, peak_rss_mb=peak_rss_mb)

@@ -1,6 +1,6 @@
 """django-q2 tasks: load, call a service, nothing else."""
 
-from generator import services, shutdown
+from generator import pipeline, queue, services, shutdown
 
 
 def job_run_next() -> str:
@@ -9,21 +9,20 @@ def job_run_next() -> str:
         # queued in the job table, and the next worker's start-up sweep queues
         # a task for it again.
         return "not claiming: the worker is shutting down"
-    worker = services.worker_name()
-    job = services.job_claim_next(worker=worker)
+    worker = queue.worker_name()
+    job = queue.job_claim_next(worker=worker)
     if job is None:
         return "no job waiting"
-    services.job_run(job=job, worker=worker)
+    pipeline.job_run(job=job, worker=worker)
     return f"job {job.pk}"
 
 
 def sweep() -> dict:
-    return services.jobs_sweep()
+    return queue.jobs_sweep()
 
 
 def print_pdf_make(job_id: int) -> str:
     from generator.models import Job
 
-    job = Job.objects.select_related("order").get(pk=job_id)
-    services.print_pdf_make(job=job)
+    services.print_pdf_make(job=Job.objects.get(pk=job_id))
     return f"print PDF of job {job_id}"

@@ -26,3 +26,9 @@ def text_line(text: str, limit: int | None = None, *, keep: Callable[[str], bool
             kept.append(char)
     line = " ".join("".join(kept).split())
     return line if limit is None else line[:limit].strip()
+
+
+def book_title(theme: str) -> str:
+    """A book's title: its theme, first letter capitalized."""
+    theme = theme.strip()
+    return theme[:1].upper() + theme[1:]

@@ -3,32 +3,13 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from bookshop.admin_kit import StaffPermissions, StaffViewOnly, YesNoFilter
+from generator import selectors as generator_selectors
 from generator import services as generator_services
+from generator.admin import JobAdmin
 from generator.models import Job, JobStatus
-from orders import outbox, payments, selectors, services
+from orders import outbox, payments, services
 from orders.models import EmailState, Order, SentEmail, StripeEvent
-
-
-class StaffViewOnly:
-    """Orders, jobs and events are made by the shop, never added or deleted
-    by hand: staff change them through actions, which go through services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class JobInline(StaffViewOnly, admin.StackedInline):
-    model = Job
-    extra = 0
-    fields = ("job_link", "status", "attempts", "images_done", "api_calls", "api_retries", "started_at", "finished_at")
-    readonly_fields = fields
-
-    @admin.display(description="Job")
-    def job_link(self, job: Job) -> str:
-        return format_html('<a href="{}">Job {}</a>', reverse("admin:generator_job_change", args=[job.pk]), job.pk)
 
 
 class SentEmailInline(StaffViewOnly, admin.TabularInline):
@@ -43,48 +24,6 @@ class StripeEventInline(StaffViewOnly, admin.TabularInline):
     extra = 0
     fields = ("received_at", "type", "event_id", "outcome")
     readonly_fields = fields
-
-
-class StaffPermissions:
-    """Staff actions that move money, send mail or spend on images each need
-    their own permission (Order.Meta and Job.Meta): Django hides an action
-    from, and refuses it to, a user without the permission it names in
-    allowed_permissions (has_<name>_permission below)."""
-
-    def has_refund_permission(self, request) -> bool:
-        return request.user.has_perm("orders.refund_order")
-
-    def has_cancel_permission(self, request) -> bool:
-        return request.user.has_perm("orders.cancel_order")
-
-    def has_resend_delivery_permission(self, request) -> bool:
-        return request.user.has_perm("orders.resend_delivery")
-
-    def has_retry_permission(self, request) -> bool:
-        return request.user.has_perm("generator.retry_job")
-
-    def has_regenerate_permission(self, request) -> bool:
-        return request.user.has_perm("generator.regenerate_pages")
-
-    def has_print_pdf_permission(self, request) -> bool:
-        return request.user.has_perm("generator.make_print_pdf")
-
-
-class YesNoFilter(admin.SimpleListFilter):
-    """A yes/no list filter: "yes" keeps the rows matching `condition`, "no"
-    the others."""
-
-    condition: Q
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(self.condition)
-        if self.value() == "no":
-            return queryset.exclude(self.condition)
-        return queryset
 
 
 class NeedsAttentionFilter(YesNoFilter):
@@ -125,16 +64,21 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     readonly_fields = (
         "token", "status_page", "email", "theme", "child_name", "age_group", "paper_size", "amount_cents", "currency",
         "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "created_at", "updated_at",
-        "paid_at", "delivered_at", "refunded_at",
+        "paid_at", "delivered_at", "refunded_at", "book",
     )  # fmt: skip
-    inlines = [JobInline, SentEmailInline, StripeEventInline]
+    inlines = [SentEmailInline, StripeEventInline]
     actions = ["retry_failed_jobs", "resend_delivery", "refund", "cancel_unpaid"]
 
-    def _job(self, order: Order) -> Job | None:
-        try:
-            return order.job
-        except Job.DoesNotExist:
-            return None
+    @admin.display(description="Book")
+    def book(self, order: Order) -> str:
+        job = order.job
+        if job is None:
+            return "–"
+        url = reverse("admin:generator_job_change", args=[job.pk])
+        return format_html(
+            '<a href="{}">Job {}</a>: {}, {}/{} images, attempt {}',
+            url, job.pk, job.get_status_display(), job.images_done, job.images_total, job.attempts,
+        )  # fmt: skip
 
     @admin.display(description="Status page")
     def status_page(self, order: Order) -> str:
@@ -143,29 +87,29 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
     @admin.display(description="In line")
     def queue_position(self, order: Order) -> str:
-        job = self._job(order)
-        position = selectors.queue_position(job) if job else 0
+        job = order.job
+        position = generator_selectors.queue_position(job) if job else 0
         return str(position) if position else "–"
 
     @admin.display(description="Images")
     def progress(self, order: Order) -> str:
-        job = self._job(order)
+        job = order.job
         return f"{job.images_done}/{job.images_total}" if job else "–"
 
     @admin.display(description="Attempts")
     def attempts(self, order: Order) -> str:
-        job = self._job(order)
+        job = order.job
         return str(job.attempts) if job else "–"
 
     @admin.display(description="Duration")
     def duration(self, order: Order) -> str:
-        job = self._job(order)
+        job = order.job
         seconds = job.duration_seconds if job else None
         return "–" if seconds is None else f"{seconds:.0f} s"
 
     @admin.display(description="API calls (retries)")
     def cost(self, order: Order) -> str:
-        job = self._job(order)
+        job = order.job
         return f"{job.api_calls} ({job.api_retries})" if job else "–"
 
     @admin.action(description="Retry failed jobs (resume from the stored pages)", permissions=["retry"])
@@ -178,11 +122,8 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     def resend_delivery(self, request, queryset: QuerySet[Order]):
         results, errors = [], []
         for order in queryset.select_related("job"):
-            job = self._job(order)
             try:
-                if job is None:
-                    raise services.OrderError("no book yet")
-                generator_services.delivery_resend(job=job)
+                services.order_delivery_resend(order=order)
                 results.append((order, "delivery email queued again; the worker sends it within seconds"))
             except services.OrderError as exc:
                 errors.append(f"Order {order.pk}: {exc}")
@@ -272,3 +213,41 @@ class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The factory's admin knows no order; the shop's shows, for each job, the
+# order it was made for.
+admin.site.unregister(Job)
+
+
+@admin.register(Job)
+class ShopJobAdmin(JobAdmin):
+    list_display = (*JobAdmin.list_display[:2], "order_link", *JobAdmin.list_display[2:])
+    search_fields = (*JobAdmin.search_fields, "order__email", "order__token")
+    list_select_related = ("order",)
+    readonly_fields = ("order_link", *JobAdmin.readonly_fields)
+    actions = [*JobAdmin.actions[:1], "resend_delivery", *JobAdmin.actions[1:]]
+    fieldsets = (
+        (None, {"fields": ("order_link", *JobAdmin.fieldsets[0][1]["fields"])}),
+        *JobAdmin.fieldsets[1:],
+    )
+
+    @admin.display(description="Order")
+    def order_link(self, job: Job) -> str:
+        order = getattr(job, "order", None)
+        if order is None:
+            return "–"
+        url = reverse("admin:orders_order_change", args=[order.pk])
+        return format_html('<a href="{}">{} ({})</a>', url, order.email, order.theme)
+
+    @admin.action(description="Resend the delivery email", permissions=["resend_delivery"])
+    def resend_delivery(self, request, queryset: QuerySet[Job]):
+        for job in queryset.select_related("order"):
+            order = getattr(job, "order", None)
+            try:
+                if order is None:
+                    raise services.OrderError("no order: this book was not made for a customer")
+                services.order_delivery_resend(order=order)
+                self.message_user(request, f"Job {job.pk}: delivery email queued again.", messages.SUCCESS)
+            except services.OrderError as exc:
+                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)

@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from generator.models import Job
 from orders.links import download_url
 from orders.models import EmailKind, Order, SentEmail
 
@@ -96,7 +95,7 @@ def _message(order: Order, template: str, subject: str, extra: dict | None = Non
 def _book_pdf(order: Order) -> bytes | None:
     """The book's stored PDF if it fits in an email, read at send time so the
     outbox row never holds it."""
-    job = Job.objects.filter(order=order).first()
+    job = order.job
     if job is None or not job.pdf:
         return None
     if job.pdf_bytes and job.pdf_bytes > settings.BOOK_ATTACH_MAX_BYTES:

@@ -1,7 +1,8 @@
 from django import forms
 
+from generator.models import AgeGroup, PaperSize
 from generator.text import text_has_controls, text_line
-from orders.models import AgeGroup, Order, PaperSize
+from orders.models import Order
 
 
 class OrderForm(forms.Form):

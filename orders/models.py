@@ -1,6 +1,7 @@
-import secrets
-
 from django.db import models
+
+from generator.models import AgeGroup, Job, PaperSize, new_token
+from generator.text import book_title
 
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
@@ -9,11 +10,6 @@ def price_format(cents: int, currency: str) -> str:
     symbol = CURRENCY_SYMBOLS.get(currency.lower())
     amount = f"{cents / 100:.2f}"
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
-
-
-def new_token() -> str:
-    # 32 url-safe characters (192 bits): unguessable, and never an id.
-    return secrets.token_urlsafe(24)
 
 
 class OrderStatus(models.TextChoices):
@@ -49,17 +45,6 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class AgeGroup(models.TextChoices):
-    TODDLER = "toddler", "Toddlers (2–4)"
-    KIDS = "kids", "Kids (5–8)"
-    TWEENS = "tweens", "Tweens (9–12)"
-
-
-class PaperSize(models.TextChoices):
-    LETTER = "letter", "US Letter"
-    A4 = "a4", "A4"
-
-
 class Order(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     email = models.EmailField()
@@ -80,6 +65,9 @@ class Order(models.Model):
 
     # Where the order was placed from: rate limiting, and staff reviewing abuse.
     client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    # The book being made for the order, once it is paid (generator's Job).
+    job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
 
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, blank=True)
@@ -109,8 +97,7 @@ class Order(models.Model):
 
     @property
     def title(self) -> str:
-        theme = self.theme.strip()
-        return theme[:1].upper() + theme[1:]
+        return book_title(self.theme)
 
 
 class EmailKind(models.TextChoices):

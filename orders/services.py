@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from generator import services as generator_services
+from generator.models import JobStatus
 from orders import emails, payments
 from orders.locks import transaction_lock
 from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, StripeEvent
@@ -144,8 +146,6 @@ def order_fulfill(
       to the outbox.
     Returns the order and what was done, for the log.
     """
-    from generator import services as generator_services
-
     with transaction.atomic():
         _payment_lock(payment_intent)
         order = Order.objects.select_for_update().filter(token=token).first()
@@ -183,7 +183,10 @@ def order_fulfill(
         else:
             for charge in charges:
                 _order_flag(order, _partial_refund_note(charge))
-            generator_services.job_create(order=order)
+            order.job = generator_services.job_create(
+                theme=order.theme, child_name=order.child_name, age_group=order.age_group, paper_size=order.paper_size
+            )
+            order.save(update_fields=["job", "updated_at"])
             order_transition(order, OrderStatus.QUEUED)
             # Written with the payment; the worker's outbox thread sends it within
             # a second or two, even while a book is being made, and never on
@@ -245,12 +248,10 @@ def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]
 def _order_mark_refunded(order: Order, reason: str) -> None:
     """With the order's row locked: refunded, its job stopped if not done,
     and the customer's email written to the outbox (once)."""
-    from generator import services as generator_services
-
     order_transition(order, OrderStatus.REFUNDED, problem=reason)
     order.refunded_at = timezone.now()
     order.save(update_fields=["refunded_at"])
-    generator_services.job_cancel(order=order, reason=reason)
+    generator_services.job_cancel(job_id=order.job_id, reason=reason)
     emails.email_queue(order=order, kind=EmailKind.REFUND)
 
 
@@ -277,8 +278,6 @@ def order_refund(*, order_id: int, reason: str = "Refunded by staff.") -> tuple[
 def order_cancel(*, order_id: int, reason: str = "Cancelled by staff.") -> tuple[Order, str]:
     """Staff action for an order that was never paid (or whose payment is
     handled elsewhere): close it and stop its job."""
-    from generator import services as generator_services
-
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status == OrderStatus.CANCELLED:
@@ -286,21 +285,28 @@ def order_cancel(*, order_id: int, reason: str = "Cancelled by staff.") -> tuple
         if order.paid_at is not None:
             raise OrderError("This order was paid: refund it instead, so the customer gets their money back.")
         order_transition(order, OrderStatus.CANCELLED, problem=reason)
-        generator_services.job_cancel(order=order, reason=reason)
+        generator_services.job_cancel(job_id=order.job_id, reason=reason)
     return order, "cancelled"
+
+
+def order_delivery_resend(*, order: Order) -> None:
+    """Staff asked for the delivery again (a lost email): one more email in
+    the outbox, which the worker sends with the stored PDF and a fresh link."""
+    job = order.job
+    if job is None or job.status != JobStatus.DONE or not job.pdf:
+        raise OrderError("There is no finished book to send yet.")
+    emails.delivery_resend(order=order)
 
 
 def _order_dispute(order: Order, dispute: Dispute) -> str:
     """With the order's row locked: the payment is contested, so no book is
     made (or made further) and staff answer the dispute in Stripe. The
     customer is not written to: their bank is already handling it."""
-    from generator import services as generator_services
-
     contested = f"Payment disputed in Stripe ({dispute.reason}, {dispute.amount_cents} {dispute.currency})"
     if OrderStatus.CANCELLED in ORDER_TRANSITIONS[order.status]:
         problem = f"{contested}: no book is made. Answer the dispute in Stripe."
         order_transition(order, OrderStatus.CANCELLED, problem=problem)
-        generator_services.job_cancel(order=order, reason=problem)
+        generator_services.job_cancel(job_id=order.job_id, reason=problem)
         logger.warning("order %s: %s", order.pk, problem)
         return f"disputed: order closed ({order.status})"
     # Delivered, refunded or already closed: the status stays, staff are told.

@@ -11,7 +11,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generator.health import health_report
-from generator.models import Job
 from orders import payments, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
@@ -102,7 +101,7 @@ def order_download(request: HttpRequest, token: str, signature: str) -> HttpResp
     order = _order_or_404(token)
     if not download_signature_valid(order.token, signature):
         return render(request, "orders/link_expired.html", {"order": order}, status=410)
-    job = Job.objects.filter(order=order).first()
+    job = order.job
     if order.status != OrderStatus.DELIVERED or job is None or not job.pdf:
         raise Http404
     return FileResponse(

@@ -88,7 +88,7 @@ def test_a_refund_mid_book_stops_new_image_calls_within_a_second(paid_order, set
     wait_until(_images_done(3), timeout=20, interval=0.05, what="a few images")
 
     cancelled_at = time.monotonic()
-    assert services.job_cancel(order=order, reason="refunded")
+    assert services.job_cancel(job_id=order.job_id, reason="refunded")
     run.join(timeout=latency + 3)
 
     # New calls may start only until the watcher sees the cancel (0.5 s),
@@ -115,7 +115,7 @@ def test_a_refund_stops_a_gemini_book_and_its_calls_in_flight_are_the_last(paid_
 
     in_flight_or_done = len(fake_gemini.calls())
     cancelled_at = time.monotonic()
-    services.job_cancel(order=order, reason="refunded")
+    services.job_cancel(job_id=order.job_id, reason="refunded")
     run.join(timeout=fake_gemini.latency + 3)
 
     late = [seen for seen in fake_gemini.calls() if seen.at > cancelled_at + 0.6]

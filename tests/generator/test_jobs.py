@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from generator import services, tasks
+from generator import queue, services, tasks
 from generator.models import Job, JobStatus, Page
 from orders.models import OrderStatus
 
@@ -30,9 +30,9 @@ def test_payment_queues_a_task_only_after_commit(make_order, django_capture_on_c
 
 def test_jobs_are_claimed_oldest_first(paid_order):
     orders = [paid_order(email=f"p{i}@example.com") for i in range(3)]
-    claimed = [services.job_claim_next(worker="test:1") for _ in range(3)]
-    assert [job.order_id for job in claimed] == [order.pk for order in orders]
-    assert services.job_claim_next(worker="test:1") is None
+    claimed = [queue.job_claim_next(worker="test:1") for _ in range(3)]
+    assert [job.order.pk for job in claimed] == [order.pk for order in orders]
+    assert queue.job_claim_next(worker="test:1") is None
     for job in claimed:
         job.order.refresh_from_db()
         assert job.order.status == OrderStatus.GENERATING
@@ -40,12 +40,12 @@ def test_jobs_are_claimed_oldest_first(paid_order):
 
 def test_a_running_job_is_not_claimed_twice_until_its_heartbeat_is_stale(paid_order, settings):
     paid_order()
-    job = services.job_claim_next(worker="host-a:1")
-    assert services.job_claim_next(worker="host-b:2") is None
+    job = queue.job_claim_next(worker="host-a:1")
+    assert queue.job_claim_next(worker="host-b:2") is None
     Job.objects.filter(pk=job.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
     )
-    again = services.job_claim_next(worker="host-b:2")
+    again = queue.job_claim_next(worker="host-b:2")
     assert again.pk == job.pk
     assert again.attempts == 2
     assert again.worker == "host-b:2"
@@ -55,10 +55,10 @@ def test_a_job_that_keeps_killing_its_worker_fails_after_its_attempts(paid_order
     order = paid_order()
     stale = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
     for attempt in range(1, settings.JOB_MAX_ATTEMPTS + 1):
-        job = services.job_claim_next(worker=f"host:{attempt}")
+        job = queue.job_claim_next(worker=f"host:{attempt}")
         assert job.attempts == attempt
         Job.objects.filter(pk=job.pk).update(heartbeat_at=stale)  # the worker died
-    assert services.job_claim_next(worker="host:99") is None
+    assert queue.job_claim_next(worker="host:99") is None
     job = Job.objects.get()
     assert job.status == JobStatus.FAILED
     assert "stopped" in job.error
@@ -74,16 +74,16 @@ def test_a_dead_local_worker_is_released_at_once(paid_order):
     paid_order()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    job = services.job_claim_next(worker=f"{services.socket.gethostname()}:{dead.pid}")
-    assert services.job_claim_next(worker="other:1") is None
-    assert services.jobs_orphans_release() == 1
-    assert services.job_claim_next(worker="other:1").pk == job.pk
+    job = queue.job_claim_next(worker=f"{queue.socket.gethostname()}:{dead.pid}")
+    assert queue.job_claim_next(worker="other:1") is None
+    assert queue.jobs_orphans_release() == 1
+    assert queue.job_claim_next(worker="other:1").pk == job.pk
 
 
 def test_a_live_worker_is_not_released(paid_order):
     paid_order()
-    services.job_claim_next(worker=services.worker_name())
-    assert services.jobs_orphans_release() == 0
+    queue.job_claim_next(worker=queue.worker_name())
+    assert queue.jobs_orphans_release() == 0
 
 
 def test_an_interrupted_job_resumes_without_redrawing_stored_pages(paid_order, settings, monkeypatch, outbox_flush):
@@ -161,10 +161,10 @@ def test_sweep_queues_tasks_for_jobs_without_one(paid_order):
     paid_order()
     paid_order(email="b@example.com")
     OrmQ.objects.all().delete()  # tasks lost (broker flushed, crash before enqueue)
-    result = services.jobs_sweep()
+    result = queue.jobs_sweep()
     assert result["tasks_queued"] == 2
     assert OrmQ.objects.count() == 2
-    assert services.jobs_sweep()["tasks_queued"] == 0
+    assert queue.jobs_sweep()["tasks_queued"] == 0
 
 
 def test_one_structured_log_line_when_each_job_starts_and_ends(paid_order, caplog):
@@ -172,12 +172,13 @@ def test_one_structured_log_line_when_each_job_starts_and_ends(paid_order, caplo
     import logging
 
     first, second = paid_order(), paid_order(email="b@example.com")
-    with caplog.at_level(logging.INFO, logger="generator.services"):
+    with caplog.at_level(logging.INFO, logger="generator.pipeline"):
         tasks.job_run_next()
     events = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith("{")]
     assert [event["event"] for event in events] == ["job_started", "job_ended"]
     started, ended = events
-    assert started["order"] == first.pk
+    first.refresh_from_db()
+    assert started["job"] == first.job_id
     assert started["queue_size"] == 2
     assert started["current_jobs"] == [first.job.pk]
     assert started["jobs_waiting"] == [second.job.pk]

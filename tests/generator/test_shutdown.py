@@ -129,7 +129,7 @@ def test_a_worker_stopped_mid_book_requeues_it_and_the_next_one_finishes_it_with
     # The delivery leaves through the worker's outbox, a moment after the book.
     wait_until(lambda: any(DELIVERY_SUBJECT in text for text in w.emails()), timeout=30, what="the delivery email")
     assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == 1
-    assert order.pk == job.order_id
+    assert order.pk == job.order.pk
 
 
 def hang_ignoring_alarm(pid_file: str) -> None:

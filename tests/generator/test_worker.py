@@ -74,7 +74,7 @@ def test_scenario_d_five_orders_paid_at_once_are_delivered_in_order_one_at_a_tim
         wait_until(all_delivered(orders), timeout=120, what="five books delivered")
         deliveries_sent(w, 5)
     jobs = sorted(Job.objects.select_related("order"), key=lambda job: job.started_at)
-    assert [job.order_id for job in jobs] == [order.pk for order in orders]
+    assert [job.order.pk for job in jobs] == [order.pk for order in orders]
     for earlier, later in zip(jobs, jobs[1:], strict=False):
         assert earlier.finished_at <= later.started_at
     assert watcher.most == 1

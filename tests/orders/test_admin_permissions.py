@@ -4,8 +4,9 @@ a staff account that may only look cannot use them, and does not see them."""
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from generator import services, tasks
+from generator import tasks
 from generator.models import Job, JobStatus, Page
+from orders import services as order_services
 from orders.models import Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_a_view_only_clerk_cannot_refund_and_does_not_see_the_action(client, fak
 
 def test_a_view_only_clerk_cannot_cancel_retry_regenerate_or_resend(client, paid_order, monkeypatch):
     resent: list[int] = []
-    monkeypatch.setattr(services, "delivery_resend", lambda *, job: resent.append(job.pk))
+    monkeypatch.setattr(order_services, "order_delivery_resend", lambda *, order: resent.append(order.pk))
     unpaid = Order.objects.create(email="a@example.com", theme="cats", amount_cents=999, currency="usd")
     order = paid_order()
     tasks.job_run_next()
@@ -60,7 +61,7 @@ def test_a_view_only_clerk_cannot_cancel_retry_regenerate_or_resend(client, paid
     post_action(clerk, "/admin/generator/job/", "retry_failed", [job.pk])
     post_action(clerk, "/admin/generator/page/", "regenerate", [Page.objects.first().pk])
     Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE)
-    post_action(clerk, "/admin/generator/job/", "resend_delivery", [job.pk])
+    post_action(clerk, "/admin/orders/order/", "resend_delivery", [order.pk])
     post_action(clerk, "/admin/generator/job/", "make_print_pdf", [job.pk])
 
     unpaid.refresh_from_db()

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from generator import services as generator_services
+from generator import pipeline, queue
 from orders import services as order_services
 from orders.models import EmailKind, EmailState, Order, OrderStatus, SentEmail
 from tests.conftest import ORDER_FORM, ROOT, _database_url, checkout_event
@@ -53,9 +53,9 @@ def test_no_email_is_sent_inside_a_transaction(transactional_db, settings, clien
     order = Order.objects.get()
     post_event(checkout_event(order, event_id="evt_paid"))
     outbox_send_due()
-    worker = generator_services.worker_name()
-    job = generator_services.job_claim_next(worker=worker)
-    generator_services.job_run(job=job, worker=worker)
+    worker = queue.worker_name()
+    job = queue.job_claim_next(worker=worker)
+    pipeline.job_run(job=job, worker=worker)
     outbox_send_due()
     refund = {"payment_intent": Order.objects.get().stripe_payment_intent, "refunded": True}
     post_event({"id": "evt_refund", "type": "charge.refunded", "data": {"object": refund}})

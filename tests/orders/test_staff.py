@@ -12,7 +12,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from generator import services, tasks
+from generator import queue, services, tasks
+from generator.errors import JobError
 from generator.models import Job, JobStatus, Page, WorkerHeartbeat
 from generator.providers import ProviderError, offline
 from orders.models import Order, OrderStatus, SentEmail
@@ -148,7 +149,6 @@ def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, paid_or
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert os.stat(job.pdf.path).st_mtime_ns > first_pdf  # the book was rebuilt
-    assert not job.redeliver
     for page in Page.objects.exclude(pk__in=[p.pk for p in chosen]):
         assert (page.line_art.name, page.colored.name) == kept[page.index]
     order.refresh_from_db()
@@ -159,11 +159,11 @@ def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, paid_or
 
 def test_regenerating_a_running_job_is_refused(admin_client, paid_order):
     paid_order()
-    job = services.job_claim_next(worker="w:1")
+    job = queue.job_claim_next(worker="w:1")
     page_ids = []
     response = admin_action(admin_client, "generator/page", "regenerate", page_ids)
     assert response.status_code == 200
-    with pytest.raises(services.order_services.OrderError):
+    with pytest.raises(JobError):
         services.pages_regenerate(job=job, page_ids=page_ids)
 
 
@@ -175,7 +175,7 @@ def test_dashboard_shows_the_queue_and_advises_more_workers(admin_client, paid_o
         started_at=timezone.now() - timedelta(seconds=200), finished_at=timezone.now(), peak_rss_mb=140
     )
     running_order = paid_order(email="running@example.com")
-    running = services.job_claim_next(worker="host:1")
+    running = queue.job_claim_next(worker="host:1")
     Job.objects.filter(pk=running.pk).update(images_done=12)
     waiting = [paid_order(email=f"w{i}@example.com") for i in range(5)]
     failed = paid_order(email="failed@example.com")
@@ -185,10 +185,10 @@ def test_dashboard_shows_the_queue_and_advises_more_workers(admin_client, paid_o
     response = admin_client.get("/admin/generator/job/dashboard/")
     assert response.status_code == 200
     figures = response.context["figures"]
-    assert [item["order"].pk for item in figures["running"]] == [running_order.pk]
+    assert [item["job"].order.pk for item in figures["running"]] == [running_order.pk]
     assert figures["running"][0]["percent"] == 50
     assert figures["waiting"] == 5
-    assert [job.order_id for job in figures["waiting_jobs"]] == [o.pk for o in waiting]
+    assert [job.order.pk for job in figures["waiting_jobs"]] == [o.pk for o in waiting]
     assert figures["average_book_seconds"] == 200
     # Five in line behind a half-done book, one worker: 100 s + 5 x 200 s.
     assert figures["last_in_line_eta_seconds"] == 1100
@@ -245,9 +245,9 @@ def test_healthz_gives_staff_the_details(admin_client, paid_order):
 
 def test_the_sweep_is_a_heartbeat(client):
     WorkerHeartbeat.objects.create(worker="recycled:1", beat_at=timezone.now() - timedelta(days=2))
-    services.jobs_sweep()
+    queue.jobs_sweep()
     assert client.get("/healthz").status_code == 200
-    assert list(WorkerHeartbeat.objects.values_list("worker", flat=True)) == [services.worker_name()]
+    assert list(WorkerHeartbeat.objects.values_list("worker", flat=True)) == [queue.worker_name()]
 
 
 def test_orders_are_rate_limited_per_client_address(client, settings):

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from generator.dashboard import queue_dashboard
+from generator.selectors import queue_dashboard
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
             figures = {
                 **figures,
                 "running": [
-                    {key: value for key, value in item.items() if key not in {"job", "order"}} | {"job": item["job"].pk}
+                    {key: value for key, value in item.items() if key != "job"} | {"job": item["job"].pk}
                     for item in figures["running"]
                 ],
                 "waiting_jobs": [job.pk for job in figures["waiting_jobs"]],
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if figures["running"]:
             for item in figures["running"]:
                 write(
-                    f"running: job {item['job'].pk} (order {item['order'].pk}) "
+                    f"running: job {item['job'].pk} ({item['job'].theme}) "
                     f"{item['images_done']}/{item['images_total']} images, {item['running_seconds']} s, "
                     f"attempt {item['attempt']}, {item['worker']}"
                 )

@@ -1,18 +1,79 @@
-"""The queue dashboard's figures (admin page and `manage.py queue_status`)."""
+"""Reads of the factory: where a job stands in the queue, when it should be
+ready, and the queue dashboard's figures (admin page and
+`manage.py queue_status`)."""
 
 import math
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
+from generator.health import HEARTBEAT_FRESH_SECONDS
 from generator.models import Job, JobStatus, WorkerHeartbeat
-from orders import selectors
 
-# The seed's threshold: from this many books waiting, customers wait long
-# enough that the shop should make more books at once.
+# Until books have been made, the ETA uses this (seconds per book).
+DEFAULT_BOOK_SECONDS = 180
+
+# From this many books waiting, customers wait long enough that the shop
+# should make more books at once (or add a host).
 BUSY_QUEUE = 5
+
+
+def book_seconds_average(*, recent: int = 20) -> float:
+    durations = (
+        Job.objects.filter(status=JobStatus.DONE, started_at__isnull=False, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .annotate(seconds=F("finished_at") - F("started_at"))
+        .values_list("seconds", flat=True)[:recent]
+    )
+    values = [duration.total_seconds() for duration in durations]
+    return sum(values) / len(values) if values else DEFAULT_BOOK_SECONDS
+
+
+def queue_position(job: Job) -> int:
+    """1 for the next job to start, 0 when not waiting."""
+    if job.status != JobStatus.QUEUED:
+        return 0
+    ahead = Job.objects.filter(status=JobStatus.QUEUED, queued_at__lte=job.queued_at).exclude(
+        queued_at=job.queued_at, id__gte=job.pk
+    )
+    return ahead.count() + 1
+
+
+def eta_seconds(job: Job, position: int, average: float) -> int | None:
+    if job.status == JobStatus.RUNNING:
+        return int(average * (1 - job.images_done / job.images_total) + 5)
+    if job.status != JobStatus.QUEUED:
+        return None
+    workers = max(1, settings.BOOK_WORKERS)
+    running = list(Job.objects.filter(status=JobStatus.RUNNING).values_list("images_done", flat=True))
+    # The soonest free worker, then one book per worker for each job ahead.
+    free_in = 0.0
+    if len(running) >= workers:
+        free_in = min(average * (1 - done / (settings.BOOK_SCENES * 2)) for done in running)
+    rounds = (position - 1) // workers
+    return int(free_in + rounds * average + average)
+
+
+def job_progress(job: Job) -> dict:
+    """Where a job stands, for a client's status page: its place in line (0
+    when not waiting), images stored out of the total, seconds until ready
+    (None when not waiting or running), and whether its PDF is stored."""
+    position = queue_position(job)
+    return {
+        "queue_position": position,
+        "images_done": job.images_done,
+        "images_total": job.images_total,
+        "eta_seconds": eta_seconds(job, position, book_seconds_average()),
+        "pdf_ready": job.status == JobStatus.DONE and bool(job.pdf),
+    }
+
+
+def queue_snapshot() -> dict:
+    waiting = list(Job.objects.filter(status=JobStatus.QUEUED).order_by("queued_at", "id").values_list("pk", flat=True))
+    running = list(Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
+    return {"queue_size": len(waiting) + len(running), "current_jobs": running, "jobs_waiting": waiting}
 
 
 def _process_rss_mb() -> int | None:
@@ -27,11 +88,10 @@ def _process_rss_mb() -> int | None:
 
 def queue_dashboard() -> dict:
     now = timezone.now()
-    average = selectors.book_seconds_average()
+    average = book_seconds_average()
     running = [
         {
             "job": job,
-            "order": job.order,
             "images_done": job.images_done,
             "images_total": job.images_total,
             "percent": round(100 * job.images_done / job.images_total),
@@ -39,19 +99,17 @@ def queue_dashboard() -> dict:
             "attempt": job.attempts,
             "worker": job.worker,
         }
-        for job in Job.objects.filter(status=JobStatus.RUNNING).select_related("order").order_by("started_at")
+        for job in Job.objects.filter(status=JobStatus.RUNNING).order_by("started_at")
     ]
-    waiting_jobs = list(Job.objects.filter(status=JobStatus.QUEUED).select_related("order").order_by("queued_at", "id"))
+    waiting_jobs = list(Job.objects.filter(status=JobStatus.QUEUED).order_by("queued_at", "id"))
     last_eta = None
     if waiting_jobs:
         last = waiting_jobs[-1]
-        last_eta = selectors.eta_seconds(last, len(waiting_jobs), average)
+        last_eta = eta_seconds(last, len(waiting_jobs), average)
     beats = [
         {"worker": beat.worker, "seconds_ago": round((now - beat.beat_at).total_seconds())}
         for beat in WorkerHeartbeat.objects.order_by("-beat_at")[:10]
     ]
-    from generator.health import HEARTBEAT_FRESH_SECONDS
-
     worker_ok = bool(beats) and beats[0]["seconds_ago"] <= HEARTBEAT_FRESH_SECONDS
     recent = Job.objects.filter(status=JobStatus.DONE).order_by("-finished_at")[:20]
     book_mb = Job.objects.filter(pk__in=[job.pk for job in recent]).aggregate(peak=Max("peak_rss_mb"))["peak"]

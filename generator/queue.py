@@ -1,0 +1,193 @@
+"""The queue's mechanics: claim, requeue, fail, and take over after a crash.
+
+A django-q2 task only says "there may be a job to run"; the job table says
+which. A worker claims the oldest waiting job in a transaction, keeps a
+heartbeat while it works (generator/heartbeat.py), and a job whose
+heartbeat went stale (its worker was killed) is claimed again by the next
+worker, which resumes from the pages already stored. Attempts are counted
+here, since the ORM broker re-runs a killed task without counting.
+Each change is told through generator.signals.
+"""
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from generator import signals
+from generator.models import Job, JobStatus, Page, WorkerHeartbeat
+from generator.processes import process_alive
+
+logger = logging.getLogger(__name__)
+
+TASK_RUN_NEXT = "generator.tasks.job_run_next"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def tasks_enqueue(count: int = 1) -> None:
+    from django_q.tasks import async_task
+
+    for _ in range(count):
+        async_task(TASK_RUN_NEXT, group="books", q_options={"task_name": "run next book"})
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+
+def jobs_claimable():
+    """Jobs waiting, and jobs whose worker is gone: stale heartbeat, or
+    released by jobs_orphans_release."""
+    return Job.objects.filter(
+        Q(status=JobStatus.QUEUED)
+        | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before())
+        | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True)
+    )
+
+
+def jobs_orphans_release() -> int:
+    """Release running jobs whose worker process on this host is dead, so
+    they are taken over at once instead of after JOB_STALE_SECONDS. Workers
+    on other hosts are judged by their heartbeat alone."""
+    host = socket.gethostname()
+    released = 0
+    running = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False, worker__startswith=f"{host}:")
+    for job_id, worker in running.values_list("pk", "worker"):
+        pid = worker.rsplit(":", 1)[1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            released += Job.objects.filter(pk=job_id, worker=worker, status=JobStatus.RUNNING).update(heartbeat_at=None)
+    return released
+
+
+def job_claim_next(*, worker: str) -> Job | None:
+    """Take the oldest waiting job (or one whose worker died), or None."""
+    while True:
+        with transaction.atomic():
+            job = jobs_claimable().select_for_update(skip_locked=True).order_by("queued_at", "id").first()
+            if job is None:
+                return None
+            taken_over = job.status == JobStatus.RUNNING
+            if taken_over and job.attempts >= settings.JOB_MAX_ATTEMPTS:
+                reason = f"The worker stopped (killed or out of memory) during each of {job.attempts} attempts."
+                job_fail(job, reason)
+                continue
+            now = timezone.now()
+            job.status = JobStatus.RUNNING
+            job.attempts += 1
+            job.worker = worker
+            job.heartbeat_at = now
+            job.started_at = job.started_at or now
+            job.finished_at = None
+            job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at", "finished_at"])
+            signals.job_started.send(sender=Job, job=job, attempt=job.attempts)
+            if taken_over:
+                logger.warning("job %s: taken over from a dead worker, attempt %s", job.pk, job.attempts)
+            return job
+
+
+def job_requeue(*, job: Job, reason: str = "") -> None:
+    """Put a failed or interrupted job back in line; it resumes from its pages."""
+    with transaction.atomic():
+        status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+        if status in (None, JobStatus.CANCELLED):
+            return
+        signals.job_requeued.send(sender=Job, job=job, reason=reason)
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.status == JobStatus.CANCELLED:
+            return
+        job.status = JobStatus.QUEUED
+        job.heartbeat_at = None
+        job.error = reason or job.error
+        job.save(update_fields=["status", "heartbeat_at", "error"])
+        transaction.on_commit(tasks_enqueue)
+
+
+def job_interrupted_requeue(*, job: Job, worker: str) -> bool:
+    """The worker stopped this job because it is shutting down (a deploy):
+    back in line at once, heartbeat cleared, and the attempt given back.
+
+    A shutdown is not the job's fault: counting it would fail a long book
+    after JOB_MAX_ATTEMPTS deploys. A crash (a killed worker) still counts,
+    since the job itself may be what kills its worker. False if the job was
+    no longer this worker's (cancelled or taken over meanwhile)."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.RUNNING or locked.worker != worker:
+            return False
+        Job.objects.filter(pk=job.pk).update(attempts=Greatest(F("attempts") - 1, 0))
+        job_requeue(job=locked, reason="")
+    logger.info("job %s: back in the queue, its worker is shutting down", job.pk)
+    return True
+
+
+def job_fail(job: Job, reason: str) -> bool:
+    """Failed for good, in the caller's transaction; whoever asked for the
+    job hears it through job_failed in the same transaction. False if the
+    job was no longer running (cancelled meanwhile)."""
+    signals.job_failed.send(sender=Job, job=job, reason=reason)
+    now = timezone.now()
+    failed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, error=reason, finished_at=now
+    )
+    if failed:
+        job.status, job.error, job.finished_at = JobStatus.FAILED, reason, now
+        logger.error("job %s failed for good: %s", job.pk, reason)
+    return bool(failed)
+
+
+def images_recount(job_id: int) -> int:
+    """Count again the images stored for a job (its progress) and store the
+    figure; returns it."""
+    counts = Page.objects.filter(job_id=job_id).aggregate(
+        line_art=Count("pk", filter=~Q(line_art="")), colored=Count("pk", filter=~Q(colored=""))
+    )
+    images = counts["line_art"] + counts["colored"]
+    Job.objects.filter(pk=job_id).update(images_done=images)
+    return images
+
+
+# Sweeping ------------------------------------------------------------------
+
+SWEEP_SCHEDULE = "sweep"
+
+
+def sweep_schedule_remove() -> None:
+    """The sweep used to be a django-q2 schedule, which waited in the queue
+    behind books; the worker's housekeeping thread runs it now
+    (bookshop/housekeeping.py). Drop the old schedule where it remains."""
+    from django_q.models import Schedule
+
+    Schedule.objects.filter(name=SWEEP_SCHEDULE).delete()
+
+
+def jobs_sweep() -> dict:
+    """Run every minute by each worker's housekeeping thread (never behind a
+    book), and at each worker start: the safety net under the queue.
+
+    Records that the worker is alive, releases jobs of dead workers, and
+    queues a task for every job that can run but has none (a lost task, a
+    dead worker). Idempotent: two sweeps at once only do it twice. Emails are
+    not its business: the outbox retries them.
+    """
+    from django_q.brokers import get_broker
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker=worker_name(), defaults={"beat_at": now})
+    # Each worker process beats under its own name; recycled ones stop.
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
+    jobs_orphans_release()
+    claimable = jobs_claimable().count()
+    queued_tasks = get_broker().queue_size()
+    missing = max(0, claimable - queued_tasks)
+    if missing:
+        tasks_enqueue(missing)
+    return {"claimable": claimable, "tasks_queued": missing}
