@@ -54,14 +54,14 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
         favored = [key for key in favored if key in allowed or key in ("underwater", "space")]
     else:
         favored = [key for key in favored if key in allowed]
-    settings = _settings_sequence(rng, allowed, favored, max(count, BOOK_PAGES))
+    setting_keys = _settings_sequence(rng, allowed, favored, max(count, BOOK_PAGES))
 
     used: set[tuple[str, str, int]] = set()
     pages = []
-    for wanted in settings[:count]:
+    for wanted in setting_keys[:count]:
         # A place whose sentences are all used gives its turn to the next one
         # that has some left, so no two pages of a book say the same thing.
-        candidates = [wanted, *(key for key in settings if key != wanted)]
+        candidates = [wanted, *(key for key in setting_keys if key != wanted)]
         setting_key = next((key for key in candidates if _unused(key, used)), None)
         if setting_key is None:
             used.clear()
@@ -110,4 +110,4 @@ def page_shapes(*, theme: str, child_name: str, seed: str, age_group: str, index
     rng = seeded_random(seed, text_line(theme, 200), age_group, index, "page")
     stage = Stage(plan.hero, plan.look, rng, detail)
     SETTINGS[page.setting].draw(stage, page.variant)
-    return stage.s.shapes, LINE[detail]
+    return stage.sketch.shapes, LINE[detail]

@@ -23,85 +23,89 @@ class Setting:
 # The settings. Each draws back to front: sky, far things, the hero, then the foreground.
 
 
-def _meadow(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.sun()
-    st.ground(600, pal.GRASS_FAR, 36)
-    for _ in range(st.count(0, 1, 2)):
-        x = st.rng.uniform(120, 880)
-        st.put(props.tree, x, 640, st.rng.uniform(150, 200))
-    st.ground(730, pal.GRASS, 24)
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h, pose=st.pose())
-    st.clouds(st.count(1, 2, 3))
+def _meadow(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.sun()
+    stage.ground(600, pal.GRASS_FAR, 36)
+    for _ in range(stage.count(0, 1, 2)):
+        x = stage.rng.uniform(120, 880)
+        stage.put(props.tree, x, 640, stage.rng.uniform(150, 200))
+    stage.ground(730, pal.GRASS, 24)
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h, pose=stage.pose())
+    stage.clouds(stage.count(1, 2, 3))
     if variant == "kite":
-        spot = st.sky_spot(130, 170, 300)
+        spot = stage.sky_spot(130, 170, 300)
         if spot:
             kx, ky = spot
-            st.put(props.kite, kx, ky + 50, 170)
-            hx0, hy0, hx1, _ = st.hero_box
+            stage.put(props.kite, kx, ky + 50, 170)
+            hx0, hy0, hx1, _ = stage.hero_box
             hand = (hx1 - 40 if kx > x else hx0 + 40, y - h * 0.45)
-            st.s.line(smooth([(kx, ky - 20), ((kx + hand[0]) / 2, (ky + hand[1]) / 2 + 40), hand], closed=False), 0.5)
+            stage.sketch.line(
+                smooth([(kx, ky - 20), ((kx + hand[0]) / 2, (ky + hand[1]) / 2 + 40), hand], closed=False), 0.5
+            )
     if variant == "butterflies":
-        for _ in range(st.count(1, 2, 3)):
-            spot = st.sky_spot(90, 330, 560)
+        for _ in range(stage.count(1, 2, 3)):
+            spot = stage.sky_spot(90, 330, 560)
             if spot:
-                st.put(props.butterfly, spot[0], spot[1] + 40, st.count(120, 95, 80), st.rng.random() < 0.5)
-    flowers = st.count(2, 4, 6) + (2 if variant == "flowers" else 0)
-    st.foreground((props.flower, props.tulip, props.flower), flowers, (130, 190))
-    if st.detail >= 2:
-        st.foreground((props.grass_tuft,), 3, (40, 55))
+                stage.put(props.butterfly, spot[0], spot[1] + 40, stage.count(120, 95, 80), stage.rng.random() < 0.5)
+    flowers = stage.count(2, 4, 6) + (2 if variant == "flowers" else 0)
+    stage.foreground((props.flower, props.tulip, props.flower), flowers, (130, 190))
+    if stage.detail >= 2:
+        stage.foreground((props.grass_tuft,), 3, (40, 55))
 
 
-def _picnic(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.sun()
-    st.clouds(st.count(1, 2, 2))
-    st.ground(620, pal.GRASS_FAR, 30)
-    tree_x = st.rng.choice((200.0, 800.0))
-    st.put(props.tree, tree_x, 740, st.count(380, 360, 340), tree_x > 500)
-    st.ground(750, pal.GRASS, 18)
-    hero_x = 1000 - tree_x + st.rng.uniform(-60, 20) * (1 if tree_x < 500 else -1)
-    _, y, h = st.hero_spot(ground=850)
-    st.draw_hero(hero_x, y, h * 0.9, pose=st.pose())
-    st.taken.clear()
-    blanket_w = st.count(330, 300, 280)
-    hx0, _, hx1, _ = st.hero_box
+def _picnic(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.sun()
+    stage.clouds(stage.count(1, 2, 2))
+    stage.ground(620, pal.GRASS_FAR, 30)
+    tree_x = stage.rng.choice((200.0, 800.0))
+    stage.put(props.tree, tree_x, 740, stage.count(380, 360, 340), tree_x > 500)
+    stage.ground(750, pal.GRASS, 18)
+    hero_x = 1000 - tree_x + stage.rng.uniform(-60, 20) * (1 if tree_x < 500 else -1)
+    _, y, h = stage.hero_spot(ground=850)
+    stage.draw_hero(hero_x, y, h * 0.9, pose=stage.pose())
+    stage.taken.clear()
+    blanket_w = stage.count(330, 300, 280)
+    hx0, _, hx1, _ = stage.hero_box
     room_left = hx0 - LEFT > RIGHT - hx1
     blanket_x = hx0 - blanket_w / 2 + 60 if room_left else hx1 + blanket_w / 2 - 60
     blanket_x = min(max(blanket_x, LEFT + 20 + blanket_w / 2), RIGHT - 20 - blanket_w / 2)
-    st.put(props.picnic, blanket_x, 935, blanket_w)
+    stage.put(props.picnic, blanket_x, 935, blanket_w)
     if variant == "basket":
-        st.put(props.basket, blanket_x + st.rng.uniform(-40, 40), 915, st.count(170, 140, 120))
+        stage.put(props.basket, blanket_x + stage.rng.uniform(-40, 40), 915, stage.count(170, 140, 120))
     else:
-        for dx in (-70, 10, 80)[: st.count(2, 3, 3)]:
-            st.put(props.apple, blanket_x + dx, 920 + st.rng.uniform(-10, 10), st.count(90, 70, 60))
-    st.taken.append((blanket_x - blanket_w / 2 - 20, blanket_x + blanket_w / 2 + 20))
-    st.foreground((props.flower, props.tulip), st.count(0, 1, 2), (110, 150))
+        for dx in (-70, 10, 80)[: stage.count(2, 3, 3)]:
+            stage.put(props.apple, blanket_x + dx, 920 + stage.rng.uniform(-10, 10), stage.count(90, 70, 60))
+    stage.taken.append((blanket_x - blanket_w / 2 - 20, blanket_x + blanket_w / 2 + 20))
+    stage.foreground((props.flower, props.tulip), stage.count(0, 1, 2), (110, 150))
 
 
-def _beach(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.sun()
-    st.clouds(st.count(1, 2, 3), 110, 260)
-    _sea(st, 540)
-    if variant == "sailboat" or st.detail >= 2:
-        st.put(props.sailboat, st.rng.uniform(250, 750), 560, st.count(190, 150, 120), st.rng.random() < 0.5)
-    st.ground(700, pal.SAND, 20)
-    palm_x = st.rng.choice((150.0, 850.0))
-    if st.detail >= 1 or variant != "sandcastle":
-        st.put(props.palm, palm_x, 790, 420, palm_x > 500)
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h, pose=st.pose())
+def _beach(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.sun()
+    stage.clouds(stage.count(1, 2, 3), 110, 260)
+    _sea(stage, 540)
+    if variant == "sailboat" or stage.detail >= 2:
+        stage.put(
+            props.sailboat, stage.rng.uniform(250, 750), 560, stage.count(190, 150, 120), stage.rng.random() < 0.5
+        )
+    stage.ground(700, pal.SAND, 20)
+    palm_x = stage.rng.choice((150.0, 850.0))
+    if stage.detail >= 1 or variant != "sandcastle":
+        stage.put(props.palm, palm_x, 790, 420, palm_x > 500)
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h, pose=stage.pose())
     if variant == "sandcastle":
-        cx = st.free_x(220)
+        cx = stage.free_x(220)
         if cx is not None:
-            st.put(props.sandcastle, cx, 925, st.count(230, 200, 180))
+            stage.put(props.sandcastle, cx, 925, stage.count(230, 200, 180))
     things = (props.shell, props.starfish) if variant == "shells" else (props.bucket, props.shell, props.starfish)
-    st.foreground(things, st.count(1, 2, 4) + (1 if variant == "shells" else 0), (80, 120))
+    stage.foreground(things, stage.count(1, 2, 4) + (1 if variant == "shells" else 0), (80, 120))
 
 
-def _sea(st: Stage, y: float) -> None:
+def _sea(stage: Stage, y: float) -> None:
     """The sea up to a wavy horizon at y, with a second row of waves."""
     for top, color in ((y, pal.SEA), (y + 60, pal.SEA_LIGHT)):
         edge: list[Point] = []
@@ -109,290 +113,292 @@ def _sea(st: Stage, y: float) -> None:
         for i in range(14):
             x0 = -20 + i * step
             edge.extend(_wave(x0, top, step))
-        st.s.fill([*edge, (1060, 1080), (-60, 1080)], color, 0.8 if top == y else 0.6)
+        stage.sketch.fill([*edge, (1060, 1080), (-60, 1080)], color, 0.8 if top == y else 0.6)
 
 
 def _wave(x0: float, y: float, width: float) -> list[Point]:
     return arc(x0 + width / 2, y, width / 2, width * 0.16, 180, 360)
 
 
-def _underwater(st: Stage, variant: str) -> None:
-    st.sky(pal.WATER)
-    st.ground(800, pal.SAND, 24)
-    swimmer = st.hero.swims
-    x, y, h = st.hero_spot(ground=890)
+def _underwater(stage: Stage, variant: str) -> None:
+    stage.sky(pal.WATER)
+    stage.ground(800, pal.SAND, 24)
+    swimmer = stage.hero.swims
+    x, y, h = stage.hero_spot(ground=890)
     # Seaweed and coral grow around the hero, not right behind it.
-    weeds = st.count(2, 3, 4) + (2 if variant == "reef" else 0)
+    weeds = stage.count(2, 3, 4) + (2 if variant == "reef" else 0)
     slots = [90 + 820 * i / 9 for i in range(10)]
     free = [sx for sx in slots if abs(sx - x) > h * 0.55]
-    st.rng.shuffle(free)
+    stage.rng.shuffle(free)
     for i, wx in enumerate(sorted(free[:weeds])):
         prop = props.coral if variant == "reef" and i % 2 else props.seaweed
-        st.put(prop, wx + st.rng.uniform(-25, 25), 830 + st.rng.uniform(-10, 20), st.rng.uniform(180, 300))
+        stage.put(prop, wx + stage.rng.uniform(-25, 25), 830 + stage.rng.uniform(-10, 20), stage.rng.uniform(180, 300))
     if swimmer:
-        st.draw_hero(x, st.rng.uniform(640, 720), h, pose=st.pose(), angle=st.rng.uniform(-8, 8))
+        stage.draw_hero(x, stage.rng.uniform(640, 720), h, pose=stage.pose(), angle=stage.rng.uniform(-8, 8))
     else:
-        st.draw_hero(x, y, h, pose=st.pose(helmet=True))
-    st.taken.append((x - 60, x + 60))
+        stage.draw_hero(x, y, h, pose=stage.pose(helmet=True))
+    stage.taken.append((x - 60, x + 60))
     if variant == "jellyfish":
-        for _ in range(st.count(1, 2, 3)):
-            size = st.count(220, 170, 140)
-            spot = st.sky_spot(size * 0.8, 110, 520)
+        for _ in range(stage.count(1, 2, 3)):
+            size = stage.count(220, 170, 140)
+            spot = stage.sky_spot(size * 0.8, 110, 520)
             if spot:
-                st.put(props.jellyfish, spot[0], spot[1] + size * 0.45, size)
+                stage.put(props.jellyfish, spot[0], spot[1] + size * 0.45, size)
     else:
-        for _ in range(st.count(1, 2, 3)):
-            spot = st.sky_spot(st.count(130, 100, 85), 120, 560)
+        for _ in range(stage.count(1, 2, 3)):
+            spot = stage.sky_spot(stage.count(130, 100, 85), 120, 560)
             if spot:
-                st.put(props.little_fish, spot[0], spot[1] + 40, st.count(130, 100, 85), st.rng.random() < 0.5)
+                stage.put(props.little_fish, spot[0], spot[1] + 40, stage.count(130, 100, 85), stage.rng.random() < 0.5)
     if variant == "treasure":
-        cx = st.free_x(200)
+        cx = stage.free_x(200)
         if cx is not None:
-            st.put(props.chest, cx, 925, st.count(190, 160, 140))
-    for _ in range(st.count(3, 4, 5) + (4 if variant == "bubbles" else 0)):
-        spot = st.sky_spot(50, 100, 600)
+            stage.put(props.chest, cx, 925, stage.count(190, 160, 140))
+    for _ in range(stage.count(3, 4, 5) + (4 if variant == "bubbles" else 0)):
+        spot = stage.sky_spot(50, 100, 600)
         if spot:
-            size = st.rng.uniform(26, 50) if st.detail else st.rng.uniform(45, 60)
-            st.put(props.bubble, spot[0], spot[1] + size / 2, size)
+            size = stage.rng.uniform(26, 50) if stage.detail else stage.rng.uniform(45, 60)
+            stage.put(props.bubble, spot[0], spot[1] + size / 2, size)
     things = (props.starfish, props.shell, props.rock)
-    st.foreground(things, st.count(1, 2, 3) + (2 if variant == "shells" else 0), (60, 100))
+    stage.foreground(things, stage.count(1, 2, 3) + (2 if variant == "shells" else 0), (60, 100))
 
 
-def _waves(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    _sea(st, 600)
+def _waves(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    _sea(stage, 600)
     if variant == "boat":
-        boat_x = st.rng.choice((260.0, 740.0))
-        st.put(props.sailboat, boat_x, 680, st.count(300, 260, 230), boat_x > 500)
+        boat_x = stage.rng.choice((260.0, 740.0))
+        stage.put(props.sailboat, boat_x, 680, stage.count(300, 260, 230), boat_x > 500)
         x = 1000 - boat_x
     else:
-        x = st.rng.uniform(380, 620)
-    st.draw_hero(
+        x = stage.rng.uniform(380, 620)
+    stage.draw_hero(
         x,
-        st.rng.uniform(600, 660),
-        HERO_HEIGHT[st.detail] * 0.8,
-        pose=st.pose(),
-        angle=st.rng.uniform(-25, -10),
+        stage.rng.uniform(600, 660),
+        HERO_HEIGHT[stage.detail] * 0.8,
+        pose=stage.pose(),
+        angle=stage.rng.uniform(-25, -10),
     )
     # Splashes: a front row of waves in front of the jumper.
     edge: list[Point] = []
     step = 1040 / 9
     for i in range(10):
         edge.extend(_wave(-20 + i * step, 800, step))
-    st.s.fill([*edge, (1060, 1080), (-60, 1080)], pal.SEA, 0.8)
-    st.sun()
-    st.clouds(st.count(1, 2, 3), 110, 280)
-    for _ in range(st.count(2, 4, 6)):
-        spot = st.sky_spot(40, 560, 760)
+    stage.sketch.fill([*edge, (1060, 1080), (-60, 1080)], pal.SEA, 0.8)
+    stage.sun()
+    stage.clouds(stage.count(1, 2, 3), 110, 280)
+    for _ in range(stage.count(2, 4, 6)):
+        spot = stage.sky_spot(40, 560, 760)
         if spot:
-            st.put(props.bubble, spot[0], spot[1], st.rng.uniform(24, 40))
+            stage.put(props.bubble, spot[0], spot[1], stage.rng.uniform(24, 40))
 
 
-def _night(st: Stage, variant: str) -> None:
-    st.sky(pal.NIGHT)
-    moon_size = st.count(200, 170, 150) * (1.25 if variant == "moon" else 1.0)
-    mx = st.rng.choice((200.0, 800.0))
-    st.put(props.moon, mx, 120 + moon_size, moon_size, mx > 500)
-    st.spots.append((mx, 120 + moon_size / 2, moon_size / 2))
-    st.ground(640, pal.dark(pal.GRASS_FAR, 0.2), 40)
-    if variant == "house" or st.detail >= 2:
-        hx = 1000 - mx + st.rng.uniform(-60, 60)
-        house_h = st.count(280, 240, 210)
-        st.put(props.lit_house, hx, 700, house_h)
-        st.spots.append((hx, 700 - house_h / 2, house_h * 0.6))
-    st.ground(760, pal.dark(pal.GRASS, 0.15), 22)
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h, pose=st.pose())
-    count = st.count(4, 8, 14) + (4 if variant == "stars" else 0)
+def _night(stage: Stage, variant: str) -> None:
+    stage.sky(pal.NIGHT)
+    moon_size = stage.count(200, 170, 150) * (1.25 if variant == "moon" else 1.0)
+    mx = stage.rng.choice((200.0, 800.0))
+    stage.put(props.moon, mx, 120 + moon_size, moon_size, mx > 500)
+    stage.spots.append((mx, 120 + moon_size / 2, moon_size / 2))
+    stage.ground(640, pal.dark(pal.GRASS_FAR, 0.2), 40)
+    if variant == "house" or stage.detail >= 2:
+        hx = 1000 - mx + stage.rng.uniform(-60, 60)
+        house_h = stage.count(280, 240, 210)
+        stage.put(props.lit_house, hx, 700, house_h)
+        stage.spots.append((hx, 700 - house_h / 2, house_h * 0.6))
+    stage.ground(760, pal.dark(pal.GRASS, 0.15), 22)
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h, pose=stage.pose())
+    count = stage.count(4, 8, 14) + (4 if variant == "stars" else 0)
     area = (LEFT + 40, 90, RIGHT - 40, 520)
     for _ in range(count):
-        spot = st.sky_spot(st.count(70, 50, 40), area[1], area[3])
+        spot = stage.sky_spot(stage.count(70, 50, 40), area[1], area[3])
         if spot:
-            size = st.count(70, 50, 40) * st.rng.uniform(0.75, 1.1)
-            st.put(props.twinkle, spot[0], spot[1] + size / 2, size)
-    if st.detail >= 1:
-        st.foreground((props.bush, props.grass_tuft), st.count(0, 2, 3), (60, 90))
+            size = stage.count(70, 50, 40) * stage.rng.uniform(0.75, 1.1)
+            stage.put(props.twinkle, spot[0], spot[1] + size / 2, size)
+    if stage.detail >= 1:
+        stage.foreground((props.bush, props.grass_tuft), stage.count(0, 2, 3), (60, 90))
 
 
-def _space(st: Stage, variant: str) -> None:
-    st.sky(pal.SPACE)
-    flies = st.hero.flies
-    planets = st.count(1, 2, 3) + (1 if variant == "planets" else 0)
+def _space(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SPACE)
+    flies = stage.hero.flies
+    planets = stage.count(1, 2, 3) + (1 if variant == "planets" else 0)
     ground = variant == "moonwalk" or not flies
     if ground:
-        st.ground(780, (214, 216, 230), 30)
-        for _ in range(st.count(2, 3, 4)):
-            cx = st.rng.uniform(120, 880)
-            st.put(props.crater, cx, 850 + st.rng.uniform(-20, 60), st.rng.uniform(110, 170))
+        stage.ground(780, (214, 216, 230), 30)
+        for _ in range(stage.count(2, 3, 4)):
+            cx = stage.rng.uniform(120, 880)
+            stage.put(props.crater, cx, 850 + stage.rng.uniform(-20, 60), stage.rng.uniform(110, 170))
     if flies:
-        x = st.rng.uniform(420, 580)
-        y = st.rng.uniform(720, 780) if not ground else 700
-        st.draw_hero(
+        x = stage.rng.uniform(420, 580)
+        y = stage.rng.uniform(720, 780) if not ground else 700
+        stage.draw_hero(
             x,
             y,
-            HERO_HEIGHT[st.detail],
-            pose=st.pose(),
-            angle=st.rng.uniform(15, 35) * st.rng.choice((-1, 1)),
+            HERO_HEIGHT[stage.detail],
+            pose=stage.pose(),
+            angle=stage.rng.uniform(15, 35) * stage.rng.choice((-1, 1)),
         )
     else:
-        x, y, h = st.hero_spot(ground=880)
-        st.draw_hero(x, y, h, pose=st.pose(helmet=True))
+        x, y, h = stage.hero_spot(ground=880)
+        stage.draw_hero(x, y, h, pose=stage.pose(helmet=True))
     for _ in range(planets):
-        size = st.rng.uniform(150, 230) if st.detail < 2 else st.rng.uniform(110, 180)
-        spot = st.sky_spot(size, 110, 520 if ground else 700)
+        size = stage.rng.uniform(150, 230) if stage.detail < 2 else stage.rng.uniform(110, 180)
+        spot = stage.sky_spot(size, 110, 520 if ground else 700)
         if spot:
-            st.put(props.planet, spot[0], spot[1] + size * 0.5, size, st.rng.random() < 0.5)
-    count = st.count(4, 8, 14) + (5 if variant == "stars" else 0)
+            stage.put(props.planet, spot[0], spot[1] + size * 0.5, size, stage.rng.random() < 0.5)
+    count = stage.count(4, 8, 14) + (5 if variant == "stars" else 0)
     for _ in range(count):
-        spot = st.sky_spot(st.count(70, 50, 40), 90, 620 if ground else 880)
+        spot = stage.sky_spot(stage.count(70, 50, 40), 90, 620 if ground else 880)
         if spot:
-            size = st.count(70, 50, 40) * st.rng.uniform(0.75, 1.1)
-            st.put(props.twinkle, spot[0], spot[1] + size / 2, size)
+            size = stage.count(70, 50, 40) * stage.rng.uniform(0.75, 1.1)
+            stage.put(props.twinkle, spot[0], spot[1] + size / 2, size)
 
 
-def _launch(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.ground(700, pal.GRASS_FAR, 40)
+def _launch(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.ground(700, pal.GRASS_FAR, 40)
     if variant == "town":
-        for _ in range(st.count(2, 3, 4)):
-            hx = st.rng.uniform(120, 880)
-            st.put(props.house, hx, 800, st.rng.uniform(170, 220))
-    st.ground(820, pal.GRASS, 20)
-    x = st.rng.uniform(380, 620)
-    st.draw_hero(x, st.rng.uniform(600, 680), HERO_HEIGHT[st.detail], pose=st.pose(), angle=st.rng.uniform(-25, 25))
-    st.sun()
-    st.clouds(st.count(2, 3, 4), 110, 520)
+        for _ in range(stage.count(2, 3, 4)):
+            hx = stage.rng.uniform(120, 880)
+            stage.put(props.house, hx, 800, stage.rng.uniform(170, 220))
+    stage.ground(820, pal.GRASS, 20)
+    x = stage.rng.uniform(380, 620)
+    stage.draw_hero(
+        x, stage.rng.uniform(600, 680), HERO_HEIGHT[stage.detail], pose=stage.pose(), angle=stage.rng.uniform(-25, 25)
+    )
+    stage.sun()
+    stage.clouds(stage.count(2, 3, 4), 110, 520)
     if variant == "rainbow":
-        st.foreground((props.tree, props.bush), st.count(1, 2, 3), (120, 170))
+        stage.foreground((props.tree, props.bush), stage.count(1, 2, 3), (120, 170))
 
 
-def _forest(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.sun()
-    st.clouds(st.count(1, 1, 2), 110, 240)
-    st.ground(610, pal.GRASS_FAR, 30)
-    for i in range(st.count(3, 5, 7)):
-        x = 80 + 840 * (i + st.rng.uniform(0.2, 0.8)) / st.count(3, 5, 7)
-        st.put(props.pine, x, 680 + st.rng.uniform(-10, 20), st.rng.uniform(200, 270))
-    st.ground(740, pal.GRASS, 20)
+def _forest(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.sun()
+    stage.clouds(stage.count(1, 1, 2), 110, 240)
+    stage.ground(610, pal.GRASS_FAR, 30)
+    for i in range(stage.count(3, 5, 7)):
+        x = 80 + 840 * (i + stage.rng.uniform(0.2, 0.8)) / stage.count(3, 5, 7)
+        stage.put(props.pine, x, 680 + stage.rng.uniform(-10, 20), stage.rng.uniform(200, 270))
+    stage.ground(740, pal.GRASS, 20)
     for x in (LEFT + 30, RIGHT - 30):
-        st.put(props.tree, x + st.rng.uniform(-20, 20), 800, st.rng.uniform(330, 400))
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h, pose=st.pose())
+        stage.put(props.tree, x + stage.rng.uniform(-20, 20), 800, stage.rng.uniform(330, 400))
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h, pose=stage.pose())
     if variant == "mushrooms":
-        st.foreground((props.mushroom,), st.count(2, 3, 4), (90, 140))
-    st.foreground((props.bush, props.flower, props.mushroom), st.count(1, 2, 3), (80, 120))
+        stage.foreground((props.mushroom,), stage.count(2, 3, 4), (90, 140))
+    stage.foreground((props.bush, props.flower, props.mushroom), stage.count(1, 2, 3), (80, 120))
 
 
-def _town(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.sun()
-    st.clouds(st.count(1, 2, 3), 110, 250)
-    st.ground(600, pal.GRASS_FAR, 20)
-    houses = st.count(2, 3, 4)
+def _town(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.sun()
+    stage.clouds(stage.count(1, 2, 3), 110, 250)
+    stage.ground(600, pal.GRASS_FAR, 20)
+    houses = stage.count(2, 3, 4)
     for i in range(houses):
-        x = 100 + 800 * (i + 0.5) / houses + st.rng.uniform(-30, 30)
-        st.put(props.house, x, 740, st.rng.uniform(250, 300) * (1.15 if st.detail == 0 else 1))
-    if st.detail >= 1:
+        x = 100 + 800 * (i + 0.5) / houses + stage.rng.uniform(-30, 30)
+        stage.put(props.house, x, 740, stage.rng.uniform(250, 300) * (1.15 if stage.detail == 0 else 1))
+    if stage.detail >= 1:
         for i in range(houses - 1):
             x = 100 + 800 * (i + 1) / houses
-            st.put(props.bush, x, 745, 90)
-    st.flat(740, pal.GRASS)
-    st.s.fill([(-80, 800), (1080, 800), (1080, 960), (-80, 960)], pal.ROAD)
-    if st.detail >= 1:
-        props.road_stripes(st.s, 880, st.detail)
-    x, y, h = st.hero_spot(ground=905 if st.hero.key == "car" else 880)
-    st.draw_hero(x, y, h, pose=st.pose())
+            stage.put(props.bush, x, 745, 90)
+    stage.flat(740, pal.GRASS)
+    stage.sketch.fill([(-80, 800), (1080, 800), (1080, 960), (-80, 960)], pal.ROAD)
+    if stage.detail >= 1:
+        props.road_stripes(stage.sketch, 880, stage.detail)
+    x, y, h = stage.hero_spot(ground=905 if stage.hero.key == "car" else 880)
+    stage.draw_hero(x, y, h, pose=stage.pose())
 
 
-def _castle(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    if variant == "flags" and st.detail >= 1:
-        props.bunting(st.s, [(LEFT, 130), (500, 230), (RIGHT, 130)], st.detail, st.rng)
-        st.spots += [(x, 170, 90) for x in range(100, 1000, 120)]
+def _castle(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    if variant == "flags" and stage.detail >= 1:
+        props.bunting(stage.sketch, [(LEFT, 130), (500, 230), (RIGHT, 130)], stage.detail, stage.rng)
+        stage.spots += [(x, 170, 90) for x in range(100, 1000, 120)]
     else:
-        st.sun()
-    st.ground(640, pal.GRASS_FAR, 26)
-    cx = st.rng.choice((320.0, 680.0)) if variant == "flags" else st.rng.uniform(440, 560)
-    st.put(props.castle, cx, 700, st.count(300, 270, 250))
-    st.ground(760, pal.GRASS, 18)
-    x = (1000 - cx) if variant == "flags" else st.rng.choice((230.0, 770.0))
-    _, y, h = st.hero_spot()
-    st.draw_hero(x, y, h * 0.95, pose=st.pose())
-    st.clouds(st.count(1, 2, 3), 110, 330)
-    st.foreground((props.flower, props.tulip, props.bush), st.count(1, 3, 4), (90, 140))
+        stage.sun()
+    stage.ground(640, pal.GRASS_FAR, 26)
+    cx = stage.rng.choice((320.0, 680.0)) if variant == "flags" else stage.rng.uniform(440, 560)
+    stage.put(props.castle, cx, 700, stage.count(300, 270, 250))
+    stage.ground(760, pal.GRASS, 18)
+    x = (1000 - cx) if variant == "flags" else stage.rng.choice((230.0, 770.0))
+    _, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h * 0.95, pose=stage.pose())
+    stage.clouds(stage.count(1, 2, 3), 110, 330)
+    stage.foreground((props.flower, props.tulip, props.bush), stage.count(1, 3, 4), (90, 140))
 
 
-def _party(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    st.ground(700, pal.GRASS, 24)
-    sag = st.rng.uniform(200, 250)
-    props.bunting(st.s, [(LEFT, 90), (500, sag), (RIGHT, 90)], st.detail, st.rng)
-    st.spots += [(bx, 90 + (sag - 90) * (1 - ((bx - 500) / 460) ** 2) + 20, 50) for bx in range(80, 1000, 70)]
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h * 0.95, pose=st.pose())
+def _party(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    stage.ground(700, pal.GRASS, 24)
+    sag = stage.rng.uniform(200, 250)
+    props.bunting(stage.sketch, [(LEFT, 90), (500, sag), (RIGHT, 90)], stage.detail, stage.rng)
+    stage.spots += [(bx, 90 + (sag - 90) * (1 - ((bx - 500) / 460) ** 2) + 20, 50) for bx in range(80, 1000, 70)]
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h * 0.95, pose=stage.pose())
     if variant == "balloons":
-        count = st.count(3, 4, 6)
-        hx0, _, hx1, _ = st.hero_box
+        count = stage.count(3, 4, 6)
+        hx0, _, hx1, _ = stage.hero_box
         bx = hx1 - 20 if x < 500 else hx0 + 20
         for i in range(count):
-            fan = (i - (count - 1) / 2) * 12 + st.rng.uniform(-3, 3)
-            st.put(props.balloon, bx, y - h * 0.4, st.rng.uniform(260, 320), i % 2 == 1, angle=fan)
+            fan = (i - (count - 1) / 2) * 12 + stage.rng.uniform(-3, 3)
+            stage.put(props.balloon, bx, y - h * 0.4, stage.rng.uniform(260, 320), i % 2 == 1, angle=fan)
     else:
-        for _ in range(st.count(2, 3, 5)):
-            spot = st.sky_spot(110, 330, 440)
+        for _ in range(stage.count(2, 3, 5)):
+            spot = stage.sky_spot(110, 330, 440)
             if spot:
-                st.put(props.balloon, spot[0], spot[1] + 150, 230, st.rng.random() < 0.5)
-    if variant == "cake" or st.detail >= 2:
-        cx = st.free_x(240)
+                stage.put(props.balloon, spot[0], spot[1] + 150, 230, stage.rng.random() < 0.5)
+    if variant == "cake" or stage.detail >= 2:
+        cx = stage.free_x(240)
         if cx is not None:
-            st.put(props.cake, cx, 930, st.count(230, 200, 180))
-    st.foreground((props.gift,), st.count(1, 2, 3) + (1 if variant == "gifts" else 0), (90, 150))
+            stage.put(props.cake, cx, 930, stage.count(230, 200, 180))
+    stage.foreground((props.gift,), stage.count(1, 2, 3) + (1 if variant == "gifts" else 0), (90, 150))
 
 
-def _rainbow(st: Stage, variant: str) -> None:
-    st.sky(pal.SKY)
-    width = st.count(760, 700, 680)
-    rx = st.rng.uniform(440, 560)
-    st.put(props.rainbow, rx, 640, width / 2)
+def _rainbow(stage: Stage, variant: str) -> None:
+    stage.sky(pal.SKY)
+    width = stage.count(760, 700, 680)
+    rx = stage.rng.uniform(440, 560)
+    stage.put(props.rainbow, rx, 640, width / 2)
     for side in (-1, 1):
-        st.put(props.cloud, rx + side * width * 0.48, 680, 200)
-    st.spots += [(rx, 420, width * 0.3), (rx - width / 2.6, 520, width * 0.2), (rx + width / 2.6, 520, width * 0.2)]
-    if variant == "puddles" and st.detail >= 1:
-        spot = st.sky_spot(180, 120, 220)
+        stage.put(props.cloud, rx + side * width * 0.48, 680, 200)
+    stage.spots += [(rx, 420, width * 0.3), (rx - width / 2.6, 520, width * 0.2), (rx + width / 2.6, 520, width * 0.2)]
+    if variant == "puddles" and stage.detail >= 1:
+        spot = stage.sky_spot(180, 120, 220)
         if spot:
-            st.put(props.rain_cloud, spot[0], spot[1] + 120, 170)
-    st.ground(690, pal.GRASS, 20)
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h, pose=st.pose())
+            stage.put(props.rain_cloud, spot[0], spot[1] + 120, 170)
+    stage.ground(690, pal.GRASS, 20)
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h, pose=stage.pose())
     if variant == "puddles":
-        for _ in range(st.count(1, 2, 3)):
-            px = st.free_x(230)
+        for _ in range(stage.count(1, 2, 3)):
+            px = stage.free_x(230)
             if px is not None:
-                st.put(props.puddle, px, 935, 220)
-    st.foreground((props.flower, props.tulip), st.count(1, 2, 4), (90, 140))
+                stage.put(props.puddle, px, 935, 220)
+    stage.foreground((props.flower, props.tulip), stage.count(1, 2, 4), (90, 140))
 
 
-def _snow(st: Stage, variant: str) -> None:
-    st.sky(pal.ICE)
-    st.clouds(st.count(1, 2, 2), 110, 230)
-    if st.detail >= 1:
-        st.put(props.mountain, st.rng.uniform(300, 700), 620, 300)
-    st.ground(620, pal.SNOW, 30)
-    for _ in range(st.count(1, 3, 4)):
-        st.put(props.snowy_pine, st.rng.uniform(100, 900), 690, st.rng.uniform(180, 240))
-    st.ground(760, pal.SNOW, 20)
-    x, y, h = st.hero_spot()
-    st.draw_hero(x, y, h, pose=st.pose())
+def _snow(stage: Stage, variant: str) -> None:
+    stage.sky(pal.ICE)
+    stage.clouds(stage.count(1, 2, 2), 110, 230)
+    if stage.detail >= 1:
+        stage.put(props.mountain, stage.rng.uniform(300, 700), 620, 300)
+    stage.ground(620, pal.SNOW, 30)
+    for _ in range(stage.count(1, 3, 4)):
+        stage.put(props.snowy_pine, stage.rng.uniform(100, 900), 690, stage.rng.uniform(180, 240))
+    stage.ground(760, pal.SNOW, 20)
+    x, y, h = stage.hero_spot()
+    stage.draw_hero(x, y, h, pose=stage.pose())
     if variant == "snowman":
-        sx = st.free_x(180)
+        sx = stage.free_x(180)
         if sx is not None:
-            st.put(props.snowman, sx, 930, st.count(320, 280, 250))
-    for _ in range(st.count(3, 6, 10) + (4 if variant == "snowflakes" else 0)):
-        spot = st.sky_spot(st.count(70, 55, 45), 100, 300)
+            stage.put(props.snowman, sx, 930, stage.count(320, 280, 250))
+    for _ in range(stage.count(3, 6, 10) + (4 if variant == "snowflakes" else 0)):
+        spot = stage.sky_spot(stage.count(70, 55, 45), 100, 300)
         if spot:
-            size = st.count(70, 55, 45)
-            st.put(props.snowflake, spot[0], spot[1] + size / 2, size)
+            size = stage.count(70, 55, 45)
+            stage.put(props.snowflake, spot[0], spot[1] + size / 2, size)
 
 
 SETTINGS: dict[str, Setting] = {

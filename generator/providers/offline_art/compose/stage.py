@@ -23,7 +23,7 @@ class Stage:
     """One page being drawn: the sketch, its random choices and the hero."""
 
     def __init__(self, hero: Character, look: Look, rng: random.Random, detail: int) -> None:
-        self.s = Sketch()
+        self.sketch = Sketch()
         self.rng = rng
         self.detail = detail
         self.hero = hero
@@ -36,20 +36,20 @@ class Stage:
     # Layers.
 
     def sky(self, color: tuple[int, int, int]) -> None:
-        self.s.fill(rounded_rect(*FRAME, FRAME_RADIUS), color, 0)
+        self.sketch.fill(rounded_rect(*FRAME, FRAME_RADIUS), color, 0)
 
     def ground(self, y: float, color: tuple[int, int, int], amp: float = 28.0) -> list[Point]:
         """A hill band across the page whose top wanders around y; returns its top curve."""
         xs = (-80.0, 170.0, 420.0, 660.0, 900.0, 1080.0)
         top = smooth([(x, y + self.rng.uniform(-amp, amp)) for x in xs], closed=False)
-        self.s.fill([*top, (1080, 1080), (-80, 1080)], color)
+        self.sketch.fill([*top, (1080, 1080), (-80, 1080)], color)
         return top
 
     def flat(self, y: float, color: tuple[int, int, int]) -> None:
-        self.s.fill([(-80, y), (1080, y), (1080, 1080), (-80, 1080)], color)
+        self.sketch.fill([(-80, y), (1080, y), (1080, 1080), (-80, 1080)], color)
 
     def put(self, prop: props.Prop, x: float, y: float, height: float, flip: bool = False, angle: float = 0) -> None:
-        props.put(self.s, prop, self.rng, self.detail, x, y, height, flip, angle)
+        props.put(self.sketch, prop, self.rng, self.detail, x, y, height, flip, angle)
 
     def count(self, toddler: int, kids: int, tweens: int) -> int:
         return (toddler, kids, tweens)[self.detail]
@@ -108,7 +108,7 @@ class Stage:
         centre = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
         centred = Transform(-centre[0], -centre[1], 1.0).shapes(local.shapes)
         shapes = Transform(x, cy, scale, flip, angle).shapes(centred)
-        self.s.extend(shapes)
+        self.sketch.extend(shapes)
         self._box_of(shapes)
         self.taken.append((x - half_w - 20, x + half_w + 20))
 
