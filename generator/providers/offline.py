@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 
 from generator.providers.base import Brief, ImageProvider
-from generator.providers.offline_art import compose, render
+from generator.providers.offline_art import render
+from generator.providers.offline_art.compose.plan import book_plan, page_shapes
 from generator.providers.offline_art.geometry import Shape
 
 
@@ -65,7 +66,7 @@ class OfflineProvider(ImageProvider):
             time.sleep(settings.OFFLINE_IMAGE_LATENCY)
 
     def plan_scenes(self, brief: Brief, count: int) -> list[str]:
-        plan = compose.book_plan(theme=brief.theme, child_name=brief.child_name, seed=brief.seed, count=count)
+        plan = book_plan(theme=brief.theme, child_name=brief.child_name, seed=brief.seed, count=count)
         return [page.sentence for page in plan.pages]
 
     def draw_line_art(self, brief: Brief, scene: str, index: int) -> bytes:
@@ -73,14 +74,14 @@ class OfflineProvider(ImageProvider):
         return _drawer.run(lambda: render.line_art_png(*_page(brief, index, brief.size)))
 
     def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
-        # The drawing is redrawn from the seed rather than read back from
+        # The drawing is redrawn from the order's seed rather than read back from
         # `line_art`: same shapes, same outlines, and no decoding of stored bytes.
         self._call()
         return _drawer.run(lambda: render.colored_jpeg(*_page(brief, index, brief.size)))
 
 
 def _page(brief: Brief, index: int, size: int) -> tuple[list[Shape], int, float]:
-    shapes, line = compose.page_shapes(
+    shapes, line = page_shapes(
         theme=brief.theme, child_name=brief.child_name, seed=brief.seed, age_group=brief.age_group, index=index
     )
     return shapes, size, line

@@ -10,6 +10,8 @@ from PIL import Image
 
 from generator.providers.base import Brief, Usage
 from generator.providers.offline import OfflineProvider
+from generator.providers.offline_art.compose.heroes import FALLBACK_HEROES
+from generator.providers.offline_art.compose.plan import book_plan
 
 SIZE = 384
 
@@ -32,6 +34,11 @@ def line_art(b: Brief, index: int = 0) -> Image.Image:
 
 def colored(b: Brief, index: int = 0) -> Image.Image:
     return Image.open(io.BytesIO(OfflineProvider().color_page(b, "scene", index, b"")))
+
+
+def caption(scene: str) -> str:
+    """A scene without the theme in front of it: "theme: caption."."""
+    return scene.rsplit(": ", 1)[1]
 
 
 def dark_runs(image: Image.Image) -> list[int]:
@@ -130,8 +137,9 @@ def test_twelve_distinct_scenes_about_the_theme_and_the_child():
     assert len(set(scenes)) == 12
     assert all("dinosaurs having a picnic" in scene for scene in scenes)
     assert sum("Mia" in scene for scene in scenes) >= 6
-    assert all("dinosaur" in scene.split(":", 1)[1] for scene in scenes)
-    assert any("picnic" in scene.split(":", 1)[1] for scene in scenes)
+    assert all(caption(scene).startswith("the little dinosaur ") for scene in scenes)
+    # The picnic the theme asks for is on the cover and on every third page.
+    assert all("picnic" in caption(scenes[i]) for i in (0, 3, 6, 9))
 
 
 def test_scene_count_is_honoured_and_stable():
@@ -144,11 +152,11 @@ def test_scene_count_is_honoured_and_stable():
 @pytest.mark.parametrize(
     ("theme", "child_name", "hero"),
     [
-        ("cats in space", "", "kitten"),
+        ("cats in space", "", "cat"),
         ("🦄🦄 and ✨ sparkles ✨", "Zoë", "unicorn"),
         ("a very long theme about " + "the biggest friendliest robots " * 3 + "ever", "", "robot"),
         ("under the sea", "Ana-María O'Brien", "fish"),
-        ("trains", "", ""),
+        ("trains", "", None),  # names no hero: one of the fallback heroes
     ],
 )
 def test_odd_input_still_makes_a_book(theme, child_name, hero):
@@ -158,13 +166,59 @@ def test_odd_input_still_makes_a_book(theme, child_name, hero):
     scenes = provider.plan_scenes(b, 12)
     art = Image.open(io.BytesIO(provider.draw_line_art(b, scenes[0], 0)))
     paint = Image.open(io.BytesIO(provider.color_page(b, scenes[0], 0, b"")))
+    chosen = book_plan(theme=b.theme, child_name=b.child_name, seed=b.seed, count=12).hero
 
     assert len(set(scenes)) == 12
-    assert all(hero in scene for scene in scenes)
+    if hero:
+        assert chosen.key == hero
+    else:
+        assert chosen.key in FALLBACK_HEROES
+    # Every caption is about the hero, by name ("the kitten ...").
+    assert all(caption(scene).startswith(f"the {chosen.noun} ") for scene in scenes)
     assert "{" not in "".join(scenes)
     assert art.size == paint.size == (SIZE, SIZE)
-    if not child_name:
-        assert all("a friend" in scene or "the " in scene for scene in scenes)
+    # The child is the hero's friend in the captions; without a name, "a friend" is.
+    if child_name:
+        assert sum(child_name in caption(scene) for scene in scenes) >= 6
+        assert not any("a friend" in scene for scene in scenes)
+    else:
+        assert sum("a friend" in caption(scene) for scene in scenes) >= 6
+
+
+@pytest.mark.parametrize(
+    ("theme", "hero", "place"),
+    [
+        ("dinosaurs having a picnic", "dinosaur", "picnic"),
+        ("puppies in the snow", "dog", "snow"),
+        ("a princess castle", "princess", "castle"),
+        ("teddy bears at a birthday party", "teddy", "party"),
+    ],
+)
+def test_the_theme_chooses_the_hero_and_the_place_it_comes_back_to(theme, hero, place):
+    plan = book_plan(theme=theme, child_name="", seed="6f1c2a9e-order-token", count=12)
+    places = [page.setting for page in plan.pages]
+
+    assert plan.hero.key == hero
+    # The cover shows the place the theme names, and it comes back often...
+    assert places[0] == place
+    assert places.count(place) >= 4
+    # ...between visits to many other places.
+    assert len(set(places)) >= 6
+
+
+@pytest.mark.parametrize(
+    ("theme", "hero", "places"),
+    [
+        ("ocean friends", "fish", {"underwater", "waves"}),
+        ("rockets to the moon", "rocket", {"space", "launch", "night"}),
+    ],
+)
+def test_a_fish_stays_in_the_sea_and_a_rocket_in_the_sky(theme, hero, places):
+    plan = book_plan(theme=theme, child_name="", seed="6f1c2a9e-order-token", count=12)
+    visited = {page.setting for page in plan.pages}
+
+    assert plan.hero.key == hero
+    assert visited == places
 
 
 def test_each_image_call_is_counted_once():

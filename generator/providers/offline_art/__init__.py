@@ -1,2 +1,2 @@
 """The offline provider's drawing code: geometry, palette, characters, props,
-page composition (compose) and rasterizing (render)."""
+page composition (the compose package) and rasterizing (render)."""

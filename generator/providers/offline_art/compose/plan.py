@@ -1,0 +1,113 @@
+"""The book plan: the hero and its look, and for each page the setting, the
+variant drawn there and its sentence; and the shapes of one page, drawn
+from that plan."""
+
+import random
+import re
+from dataclasses import dataclass
+
+from generator.providers.offline_art.characters import Character, Look
+from generator.providers.offline_art.compose.heroes import hero_for
+from generator.providers.offline_art.compose.scenes import SETTINGS
+from generator.providers.offline_art.compose.seeding import seeded_random
+from generator.providers.offline_art.compose.sentences import fill_sentence
+from generator.providers.offline_art.compose.stage import DETAIL, LINE, Stage
+from generator.providers.offline_art.geometry import Shape
+from generator.text import text_line
+
+BOOK_PAGES = 12
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    setting: str
+    variant: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class BookPlan:
+    hero: Character
+    look: Look
+    pages: tuple[PagePlan, ...]
+
+
+LAND = ("meadow", "picnic", "beach", "night", "forest", "town", "castle", "party", "rainbow", "snow")
+WHERE_HEROES_GO = {
+    "fish": ("underwater", "waves"),
+    "rocket": ("space", "launch", "night"),
+}
+
+
+def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan:
+    """The whole book's plan; page i's plan never depends on `count`."""
+    theme = text_line(theme, 200) or "coloring fun"
+    name = text_line(child_name, 60)
+    hero = hero_for(theme, seed)
+    rng = seeded_random(seed, theme, "book")
+    look = hero.looks[rng.randrange(len(hero.looks))]
+    allowed = WHERE_HEROES_GO.get(hero.key, LAND)
+    lowered = theme.casefold()
+    favored = [key for key, s in SETTINGS.items() if re.search(s.words, lowered)]
+    if hero.key not in WHERE_HEROES_GO:
+        # A land hero may still visit the sea or space when the theme says so.
+        favored = [key for key in favored if key in allowed or key in ("underwater", "space")]
+    else:
+        favored = [key for key in favored if key in allowed]
+    setting_keys = _settings_sequence(rng, allowed, favored, max(count, BOOK_PAGES))
+
+    used: set[tuple[str, str, int]] = set()
+    pages = []
+    for wanted in setting_keys[:count]:
+        # A place whose sentences are all used gives its turn to the next one
+        # that has some left, so no two pages of a book say the same thing.
+        candidates = [wanted, *(key for key in setting_keys if key != wanted)]
+        setting_key = next((key for key in candidates if _unused(key, used)), None)
+        if setting_key is None:
+            used.clear()
+            setting_key = wanted
+        setting = SETTINGS[setting_key]
+        options = _unused(setting_key, used)
+        # Prefer a variant not drawn yet, so repeated settings look different.
+        fresh = [o for o in options if all((setting_key, o[0], t) not in used for t in (0, 1))]
+        variant, template = rng.choice(fresh or options)
+        used.add((setting_key, variant, template))
+        sentence = fill_sentence(setting.variants[variant][template], hero, name)
+        pages.append(PagePlan(setting_key, variant, f"{theme}: {sentence}."))
+    return BookPlan(hero, look, tuple(pages))
+
+
+def _unused(setting_key: str, used: set[tuple[str, str, int]]) -> list[tuple[str, int]]:
+    variants = SETTINGS[setting_key].variants
+    return [(v, t) for v in variants for t in (0, 1) if (setting_key, v, t) not in used]
+
+
+def _settings_sequence(rng: random.Random, allowed: tuple[str, ...], favored: list[str], count: int) -> list[str]:
+    """Favored settings take every other page (page one included: it is the
+    cover); the others take turns in between so the book shows many places."""
+    others = [key for key in allowed if key not in favored]
+    rng.shuffle(others)
+    rng.shuffle(favored)
+    # One favored place comes back every third page; two or more, every other page.
+    every = 1 if not others else (3 if len(favored) == 1 else 2)
+    picks: list[str] = []
+    fav_i = other_i = 0
+    for i in range(count):
+        if favored and i % every == 0:
+            picks.append(favored[fav_i % len(favored)])
+            fav_i += 1
+        else:
+            picks.append(others[other_i % len(others)])
+            other_i += 1
+    return picks
+
+
+def page_shapes(*, theme: str, child_name: str, seed: str, age_group: str, index: int) -> tuple[list[Shape], float]:
+    """The shapes of page `index` and its main line width (page units)."""
+    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1)
+    page = plan.pages[index]
+    detail = DETAIL.get(age_group, 1)
+    rng = seeded_random(seed, text_line(theme, 200), age_group, index, "page")
+    stage = Stage(plan.hero, plan.look, rng, detail)
+    SETTINGS[page.setting].draw(stage, page.variant)
+    return stage.sketch.shapes, LINE[detail]

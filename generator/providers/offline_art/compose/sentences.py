@@ -1,0 +1,143 @@
+"""The sentence catalogue: two caption templates for each variant of each
+setting, and how a template is filled in with the hero and the child's name."""
+
+from generator.providers.offline_art.characters import Character
+
+# Setting -> variant -> two templates. {hero} is the hero ("the little
+# dinosaur"), {pal} the child ("Mia", else "a friend"), {pals} its possessive
+# and {moves} how the hero gets about.
+SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
+    "meadow": {
+        "flowers": (
+            "{hero} picks flowers with {pal} in a sunny meadow",
+            "{hero} and {pal} smell the flowers on a warm spring day",
+        ),
+        "butterflies": (
+            "{hero} chases butterflies with {pal} across the meadow",
+            "{hero} says hello to the butterflies on the hill",
+        ),
+        "kite": (
+            "{hero} flies a kite with {pal} on a windy hill",
+            "{hero} and {pal} watch a kite dance in the sky",
+        ),
+    },
+    "picnic": {
+        "basket": (
+            "{hero} shares a picnic basket with {pal} under a shady tree",
+            "{hero} unpacks a yummy picnic with {pal}",
+        ),
+        "apples": (
+            "{hero} and {pal} munch on apples at a picnic",
+            "{hero} sets out a picnic blanket for {pal}",
+        ),
+    },
+    "beach": {
+        "sandcastle": (
+            "{hero} builds a sandcastle with {pal} at the beach",
+            "{hero} and {pal} make the tallest sandcastle ever",
+        ),
+        "sailboat": (
+            "{hero} waves at a sailboat from the sunny beach",
+            "{hero} and {pal} watch the boats sail by",
+        ),
+        "shells": (
+            "{hero} collects seashells with {pal} by the sea",
+            "{hero} finds a starfish on the sand with {pal}",
+        ),
+    },
+    "underwater": {
+        "reef": (
+            "{hero} explores a colorful coral reef with {pal}",
+            "{hero} {moves} through the swaying seaweed",
+        ),
+        "treasure": (
+            "{hero} finds a treasure chest at the bottom of the sea",
+            "{hero} and {pal} open a sunken treasure chest",
+        ),
+        "jellyfish": (
+            "{hero} makes friends with a jolly jellyfish",
+            "{hero} and {pal} wave to the jellyfish",
+        ),
+        "bubbles": (
+            "{hero} blows bubbles with {pal} under the sea",
+            "{hero} plays hide and seek with {pal} under the sea",
+        ),
+        "shells": (
+            "{hero} finds starfish and shells on the sea floor",
+            "{hero} and {pal} count the shells on the sandy sea floor",
+        ),
+    },
+    "waves": {
+        "jump": ("{hero} leaps over the sparkling waves", "{hero} splashes in the waves with {pal}"),
+        "boat": ("{hero} {moves} beside {pals} little sailboat", "{hero} races a sailboat with {pal}"),
+    },
+    "night": {
+        "moon": (
+            "{hero} says goodnight to the moon with {pal}",
+            "{hero} and {pal} watch the moon rise over the hills",
+        ),
+        "stars": ("{hero} counts the stars with {pal}", "{hero} makes a wish on a twinkling star"),
+        "house": (
+            "{hero} {moves} home with {pal} under the starry sky",
+            "{hero} visits {pals} cozy house at night",
+        ),
+    },
+    "space": {
+        "planets": ("{hero} zooms past the planets with {pal}", "{hero} visits a ringed planet with {pal}"),
+        "moonwalk": (
+            "{hero} bounces across the moon with {pal}",
+            "{hero} and {pal} explore the craters of the moon",
+        ),
+        "stars": ("{hero} makes a wish among the stars", "{hero} and {pal} float among the stars"),
+    },
+    "launch": {
+        "hills": ("{hero} blasts off over the green hills", "{hero} takes {pal} up into the sky"),
+        "town": ("{hero} {moves} high above the town", "{hero} waves to {pal} from above the rooftops"),
+        "rainbow": ("{hero} {moves} through the fluffy clouds", "{hero} and {pal} race the clouds"),
+    },
+    "forest": {
+        "mushrooms": (
+            "{hero} finds spotty mushrooms in the forest with {pal}",
+            "{hero} and {pal} count mushrooms under the tall trees",
+        ),
+        "trees": ("{hero} goes for a walk in the woods with {pal}", "{hero} explores the forest with {pal}"),
+    },
+    "town": {
+        "houses": ("{hero} visits {pals} house in town", "{hero} says hello to the neighbors with {pal}"),
+        "road": ("{hero} explores the town with {pal}", "{hero} goes down the busy street with {pal}"),
+    },
+    "castle": {
+        "castle": (
+            "{hero} visits a fairy-tale castle with {pal}",
+            "{hero} and {pal} find a castle on the hill",
+        ),
+        "flags": ("{hero} joins a royal parade with {pal}", "{hero} waves hello from the castle garden"),
+    },
+    "party": {
+        "balloons": ("{hero} holds a bunch of balloons at {pals} party", "{hero} brings balloons for {pal}"),
+        "cake": ("{hero} brings a birthday cake for {pal}", "{hero} and {pal} share a yummy cake"),
+        "gifts": ("{hero} opens presents with {pal}", "{hero} wraps a surprise present for {pal}"),
+    },
+    "rainbow": {
+        "rainbow": (
+            "{hero} spots a rainbow after the rain with {pal}",
+            "{hero} and {pal} follow the rainbow",
+        ),
+        "puddles": ("{hero} splashes in puddles with {pal}", "{hero} and {pal} jump in the rain puddles"),
+    },
+    "snow": {
+        "snowman": ("{hero} builds a snowman with {pal}", "{hero} and {pal} give the snowman a scarf"),
+        "snowflakes": ("{hero} catches snowflakes with {pal}", "{hero} plays in the snow with {pal}"),
+    },
+}
+
+MOVES = {"fish": "swims", "rocket": "flies", "car": "drives", "dragon": "flies"}
+
+
+def fill_sentence(template: str, hero: Character, name: str) -> str:
+    """`template` with the hero's noun, the child's `name` (or "a friend") and
+    the hero's way of moving filled in."""
+    pal_name = name or "a friend"
+    pals = f"{name}'s" if name else "a friend's"
+    text = template.format(hero=f"the {hero.noun}", pal=pal_name, pals=pals, moves=MOVES.get(hero.key, "walks"))
+    return text
