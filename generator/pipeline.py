@@ -187,7 +187,7 @@ def book_make(*, job: Job, check: Callable[[], None], stop: threading.Event | No
     """Make and deliver the book. `check` raises once the job is stopped;
     `stop` (set at the same moment) stops the provider's calls, retries
     included, from inside the calls in flight."""
-    from generator.pdf import book_render
+    from generator.books import book_render
 
     order = job.order
     if not job.provider:
