@@ -49,7 +49,7 @@ def _dense_content(media: Path):
     """12 portrait pages crowded with strokes, like a detailed model drawing."""
     from PIL import Image, ImageDraw
 
-    from generator.pdf import BookContent, SceneSource
+    from generator.pdf.content import BookContent, SceneSource
 
     width, height = IMAGE_SIZE * 3 // 4, IMAGE_SIZE
     scenes = []
@@ -160,7 +160,8 @@ def _render(spec_path: str, variant: str, paper: str, output: str) -> None:
     _setup()
     from django.core.files.storage import FileSystemStorage
 
-    from generator.pdf import BookContent, SceneSource, book_content_render
+    from generator.pdf.content import BookContent, SceneSource
+    from generator.pdf.render import book_content_render
 
     spec = json.loads(Path(spec_path).read_text())
     content = BookContent(

@@ -192,7 +192,7 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
     `check` raises once the job is stopped; `stop` (set at the same moment)
     stops the provider's calls, retries included, from inside the calls in
     flight."""
-    from generator.pdf import book_render
+    from generator.books import book_render
 
     if not job.provider:
         job.provider = settings.IMAGE_PROVIDER

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
 from generator.imagetypes import image_type
-from generator.pdf import BookContent, SceneSource
+from generator.pdf.content import BookContent, SceneSource
 from generator.providers import Brief
 from generator.providers.offline import OfflineProvider
 

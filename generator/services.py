@@ -87,7 +87,7 @@ def print_pdf_request(*, job: Job) -> None:
 def print_pdf_make(*, job: Job) -> None:
     from django.core.files.base import ContentFile
 
-    from generator.pdf import book_render
+    from generator.books import book_render
 
     pdf = book_render(job=job, variant="print")
     if job.print_pdf:

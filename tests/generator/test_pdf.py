@@ -11,8 +11,10 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from generator import imageprep, pdf
+from generator import books, imageprep
 from generator.models import Job
+from generator.pdf import fitting, sandbox
+from generator.pdf.render import RenderError
 from generator.tasks import job_run_next
 
 SHIPPED_FONTS = {"CherryBomb", "Cherry-Bomb-One", "Quicksand", "Andika"}
@@ -68,7 +70,7 @@ def _images(page, reader: PdfReader) -> list:
 def fetches(monkeypatch) -> dict[str, list[str]]:
     """Every URL WeasyPrint asks the book's fetcher for."""
     seen: dict[str, list[str]] = {"fetched": [], "refused": []}
-    original = pdf._fetcher_class
+    original = sandbox.fetcher_class
 
     def spying_class():
         cls = original()
@@ -85,7 +87,7 @@ def fetches(monkeypatch) -> dict[str, list[str]]:
 
         return Spy
 
-    monkeypatch.setattr(pdf, "_fetcher_class", spying_class)
+    monkeypatch.setattr(sandbox, "fetcher_class", spying_class)
     return seen
 
 
@@ -125,8 +127,8 @@ def test_fonts_are_the_shipped_ones_embedded(paid_order):
     assert all(any(shipped in name for shipped in SHIPPED_FONTS) for name in names), names
     assert any("Cherry" in name for name in names)  # the title's face
     assert any("Quicksand" in name for name in names)  # the text's face
-    for _, file, _ in pdf.FONT_FILES:
-        assert (pdf.fonts_dir() / file).is_file()
+    for _, file, _ in fitting.FONT_FILES:
+        assert (fitting.fonts_dir() / file).is_file()
 
 
 def test_scenes_pair_a_jpeg_reference_with_vector_line_art(paid_order):
@@ -150,7 +152,7 @@ def test_hostile_child_name_is_printed_as_text_and_fetches_nothing(paid_order, f
     assert theme in cover
     assert fetches["refused"] == []
     assert fetches["fetched"]
-    fonts = str(pdf.fonts_dir())
+    fonts = str(fitting.fonts_dir())
     for url in fetches["fetched"]:
         assert "/etc/passwd" not in url
         assert fonts in url or re.search(r"/book-[^/]+/\d\d-(colored|line_art)\.(jpg|svg|png)$", url), url
@@ -164,7 +166,7 @@ def test_refused_fetch_stops_the_render_with_a_normal_exception(paid_order, monk
     order = paid_order()
     job_run_next()
     job = Job.objects.get(order=order)
-    original = pdf._fetcher_class
+    original = sandbox.fetcher_class
 
     def refusing_class():
         cls = original()
@@ -175,10 +177,10 @@ def test_refused_fetch_stops_the_render_with_a_normal_exception(paid_order, monk
 
         return Refusing
 
-    monkeypatch.setattr(pdf, "_fetcher_class", refusing_class)
+    monkeypatch.setattr(sandbox, "fetcher_class", refusing_class)
 
-    with pytest.raises(pdf.RenderError) as caught:
-        pdf.book_render(job=job)
+    with pytest.raises(RenderError) as caught:
+        books.book_render(job=job)
     # WeasyPrint's FatalURLFetchingError is a BaseException; the worker only
     # survives what is an Exception.
     assert isinstance(caught.value, Exception)
@@ -188,7 +190,7 @@ def test_refused_fetch_stops_the_render_with_a_normal_exception(paid_order, monk
 def test_print_variant_has_bleed_and_crop_marks(paid_order):
     job, _ = _book(paid_order)
 
-    reader = PdfReader(io.BytesIO(pdf.book_render(job=job, variant="print")))
+    reader = PdfReader(io.BytesIO(books.book_render(job=job, variant="print")))
 
     assert len(reader.pages) == PAGES
     bleed = 0.125 * 72
@@ -202,7 +204,7 @@ def test_unknown_variant_is_refused(paid_order):
     job, _ = _book(paid_order)
 
     with pytest.raises(ValueError):
-        pdf.book_render(job=job, variant="poster")
+        books.book_render(job=job, variant="poster")
 
 
 def test_long_texts_never_add_pages(paid_order):
@@ -219,8 +221,8 @@ def test_book_needs_every_image(paid_order):
     job = Job.objects.get(order=order)
     job.pages.filter(index=3).update(colored="")
 
-    with pytest.raises(pdf.RenderError, match="Page 4"):
-        pdf.book_render(job=job)
+    with pytest.raises(RenderError, match="Page 4"):
+        books.book_render(job=job)
 
 
 def test_unreadable_image_fails_the_render_with_a_normal_exception(paid_order):
@@ -231,8 +233,8 @@ def test_unreadable_image_fails_the_render_with_a_normal_exception(paid_order):
     with default_storage.open(page.line_art.name, "wb") as stored:
         stored.write(b"this is not a picture")
 
-    with pytest.raises(pdf.RenderError, match="Scene 6 line_art: unreadable image"):
-        pdf.book_render(job=job)
+    with pytest.raises(RenderError, match="Scene 6 line_art: unreadable image"):
+        books.book_render(job=job)
 
 
 def test_preparing_process_that_dies_is_an_error_not_a_hang(tmp_path):
@@ -308,13 +310,13 @@ def test_make_sample_writes_a_whole_book(tmp_path):
 
 
 def test_names_in_other_alphabets_use_a_shipped_font_and_invisible_characters_go():
-    assert pdf.printable("Зоя \u202eАня\u200b 🦕") == "Зоя Аня"
-    assert pdf.printable('<img src="x"> & Ω') == '<img src="x"> & Ω'
+    assert fitting.printable("Зоя \u202eАня\u200b 🦕") == "Зоя Аня"
+    assert fitting.printable('<img src="x"> & Ω') == '<img src="x"> & Ω'
 
 
 def test_fonts_ship_with_their_license():
-    folder = pdf.fonts_dir()
-    for _, file, _ in pdf.FONT_FILES:
+    folder = fitting.fonts_dir()
+    for _, file, _ in fitting.FONT_FILES:
         family = re.split(r"[-.]", file)[0]
         assert (folder / f"OFL-{family}.txt").read_text().count("SIL OPEN FONT LICENSE Version 1.1") == 1
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 
-from generator.pdf import PAPERS, VARIANTS, RenderError, book_content_render
+from generator.pdf.layout import PAPERS, VARIANTS
+from generator.pdf.render import RenderError, book_content_render
 from generator.sample import SAMPLE_NAME, SAMPLE_THEME, sample_content_make
 
 

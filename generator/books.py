@@ -1,0 +1,28 @@
+"""A Job's book: its content read from the database, rendered (generator.pdf)."""
+
+from generator.hostlimits import pdf_renders
+from generator.models import Job
+from generator.pdf.content import BookContent, SceneSource
+from generator.pdf.render import RenderError, book_content_render
+
+
+def book_content_for(*, job: Job) -> BookContent:
+    """What the job's book shows: its brief's texts and its pages' stored images."""
+    scenes = []
+    for page in job.pages.order_by("index"):
+        missing = [kind for kind in ("line_art", "colored") if not getattr(page, kind)]
+        if missing:
+            raise RenderError(f"Page {page.index + 1} has no {' and no '.join(missing)} image.")
+        scenes.append(SceneSource(caption=page.scene, colored=page.colored.name, line_art=page.line_art.name))
+    if not scenes:
+        raise RenderError("The job has no pages.")
+    return BookContent(title=job.title, child_name=job.child_name, paper_size=job.paper_size, scenes=scenes)
+
+
+def book_render(*, job: Job, variant: str = "home") -> bytes:
+    """The PDF of a job whose pages are all drawn; RenderError if it cannot be
+    made. One render at a time per host (HOST_PDF_RENDERS): a render is the
+    largest single use of memory a book makes."""
+    content = book_content_for(job=job)
+    with pdf_renders():
+        return book_content_render(content=content, variant=variant)

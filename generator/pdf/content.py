@@ -1,0 +1,20 @@
+"""What a book shows, as plain data: the renderer's input."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SceneSource:
+    caption: str
+    colored: str  # storage names
+    line_art: str
+
+
+@dataclass(frozen=True)
+class BookContent:
+    """Everything a book shows, as plain data."""
+
+    title: str
+    child_name: str
+    paper_size: str
+    scenes: list[SceneSource] = field(default_factory=list)

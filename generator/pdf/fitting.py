@@ -1,0 +1,114 @@
+"""The book's fonts, and text fitted to them.
+
+The pages have fixed heights (a book must have exactly its pages), so text of
+any length gets the largest size at which it fits the lines it has, broken
+into lines of even length ("Dinosaurs having / a picnic", never "Dinosaurs
+having a / picnic"). Widths come from the shipped fonts' own metrics.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from generator.text import text_line
+
+# (CSS family, file, weight): all OFL, licenses next to them.
+FONT_FILES = [
+    ("Cherry Bomb One", "CherryBomb-Regular.otf", 400),
+    ("Quicksand", "Quicksand-Medium.ttf", 500),
+    ("Quicksand", "Quicksand-Bold.ttf", 700),
+    # Latin, Cyrillic and more, for names the two above cannot spell.
+    ("Andika", "Andika-Bold.ttf", 700),
+]
+
+
+def fonts_dir() -> Path:
+    return Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+@dataclass(frozen=True)
+class FittedText:
+    size: float
+    lines: list[str]
+
+
+@lru_cache(maxsize=4)
+def _advances(font_file: str) -> tuple[dict[int, int], int, float]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(fonts_dir() / font_file, lazy=True)
+    cmap = font.getBestCmap()
+    metrics = font["hmtx"].metrics
+    widths = {code: metrics[name][0] for code, name in cmap.items() if name in metrics}
+    return widths, font["head"].unitsPerEm, sum(widths.values()) / max(1, len(widths))
+
+
+@lru_cache(maxsize=1)
+def _printable_codes() -> frozenset[int]:
+    codes: set[int] = set()
+    for _, file, _ in FONT_FILES:
+        codes.update(_advances(file)[0])
+    return frozenset(codes)
+
+
+def printable(text: str) -> str:
+    """`text` without what none of the book's fonts can draw (an emoji would
+    print as an empty box) nor invisible control characters."""
+    codes = _printable_codes()
+    return text_line(text, keep=lambda char: ord(char) in codes)
+
+
+def _width(text: str, font_file: str) -> float:
+    """Width of `text` at 1 pt."""
+    widths, units, average = _advances(font_file)
+    return sum(widths.get(ord(char), average) for char in text) / units
+
+
+def _balanced(words: list[float], space: float, width: float, max_lines: int) -> list[int] | None:
+    """Where to break `words` (their widths) into at most max_lines lines no wider
+    than `width`, the widest line as narrow as can be: the indexes lines start at."""
+    count = len(words)
+
+    def line(start: int, end: int) -> float:
+        return sum(words[start:end]) + space * (end - start - 1)
+
+    # best[k][i]: (widest line, starts) to set words[i:] in k lines.
+    best: list[dict[int, tuple[float, list[int]]]] = [{count: (0.0, [])}]
+    for lines in range(1, max_lines + 1):
+        table: dict[int, tuple[float, list[int]]] = {}
+        for start in range(count):
+            for end in range(start + 1, count + 1):
+                used = line(start, end)
+                if used > width:
+                    break
+                rest = best[lines - 1].get(end)
+                if rest is not None:
+                    widest = max(used, rest[0])
+                    if start not in table or widest < table[start][0]:
+                        table[start] = (widest, [start, *rest[1]])
+        best.append(table)
+        if 0 in table:
+            return table[0][1]
+    return None
+
+
+def fit_text(
+    text: str, *, font_file: str, sizes: tuple[float, ...], width_in: float, height_in: float, line_height: float
+) -> FittedText:
+    """The largest of `sizes` (pt) at which `text` fits a box of width_in x height_in, in even lines."""
+    words = text.split()
+    if not words:
+        return FittedText(sizes[0], [])
+    unit_widths = [_width(word, font_file) for word in words]
+    space = _width(" ", font_file)
+    width_pt = width_in * 72 * 0.95  # slack for kerning and rounding
+    for size in sizes:
+        max_lines = max(1, int(height_in * 72 // (size * line_height)))
+        starts = _balanced([w * size for w in unit_widths], space * size, width_pt, max_lines)
+        if starts is not None:
+            ends = [*starts[1:], len(words)]
+            return FittedText(size, [" ".join(words[a:b]) for a, b in zip(starts, ends, strict=True)])
+    # Too long for any size: the smallest, wrapped by WeasyPrint (and clipped by its page).
+    return FittedText(sizes[-1], [" ".join(words)])

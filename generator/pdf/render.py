@@ -1,0 +1,204 @@
+"""The book's PDF from plain content: `book_content_render` prepares the
+images one at a time in a temp folder (see generator.imageprep), fills
+templates/book/book.html and has WeasyPrint lay the book out.
+
+The child's name and the theme are untrusted: they reach the template as text
+(autoescaped) and never as CSS or markup. WeasyPrint reads files through the
+sandbox's fetcher only, and any refused or failed fetch stops the render with
+a RenderError, never with WeasyPrint's FatalURLFetchingError (a BaseException
+that would kill the worker).
+"""
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.files.storage import Storage, default_storage
+from django.template.loader import render_to_string
+
+from generator import imageprep
+from generator.pdf import sandbox
+from generator.pdf.content import BookContent
+from generator.pdf.fitting import FONT_FILES, FittedText, fit_text, fonts_dir, printable
+from generator.pdf.layout import (
+    BLEED,
+    COLORED_HEAD,
+    COLORED_PILL,
+    COLORING_HEAD,
+    COVER_FOR_LINE,
+    COVER_KICKER,
+    COVER_PADDING,
+    COVER_TITLE,
+    FRAME_BORDER,
+    MARGIN_IN,
+    PAPERS,
+    VARIANTS,
+    Layout,
+    centered,
+)
+
+logger = logging.getLogger(__name__)
+
+PUBLISHER = "Crayon Tales"
+# The prepared images of a book must weigh at most this, so the PDF (fonts and
+# pages add about 0.2 MB) stays well under 8 MB and fits an email.
+IMAGES_MAX_BYTES = 6_800_000
+
+
+class RenderError(Exception):
+    """The PDF could not be made; the message is for staff, not customers."""
+
+
+def _copy_local(storage: Storage, name: str, target: Path) -> Path:
+    """Stream a stored image to a local file (storage may be remote)."""
+    with storage.open(name, "rb") as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out, 256 * 1024)
+    return target
+
+
+def _prepare_images(content: BookContent, layout: Layout, storage: Storage, folder: Path) -> list[dict]:
+    """One image at a time: copy it here, have the preparing process make it
+    ready, delete the copy."""
+    # One JPEG serves both the colored page and (for scene 1) the cover.
+    colored_box = tuple(map(max, layout.colored_box, layout.cover_box))
+    scenes = []
+    number, kind = 0, ""
+    try:
+        with imageprep.ImagePreparer() as preparer:
+            for number, scene in enumerate(content.scenes, start=1):
+                prepared = {}
+                for kind, name, box in (
+                    ("colored", scene.colored, colored_box),
+                    ("line_art", scene.line_art, layout.line_art_box),
+                ):
+                    local = _copy_local(storage, name, folder / f"source-{number:02d}-{kind}")
+                    try:
+                        prepared[kind] = preparer.prepare(kind, local, folder / f"{number:02d}-{kind}", box=box)
+                    finally:
+                        local.unlink()
+                caption = printable(scene.caption)
+                scenes.append({"number": number, "caption": caption[:1].upper() + caption[1:], **prepared})
+    except imageprep.ImagePrepError as exc:
+        raise RenderError(f"Scene {number} {kind}: {exc}") from exc
+    _fit_budget(scenes)
+    return scenes
+
+
+def _fit_budget(scenes: list[dict]) -> None:
+    """Busy pictures everywhere: give the colored references what the line art leaves."""
+    line_art = sum(scene["line_art"].path.stat().st_size for scene in scenes)
+    colored = sum(scene["colored"].path.stat().st_size for scene in scenes)
+    if scenes and line_art + colored > IMAGES_MAX_BYTES:
+        allowance = max(60_000, (IMAGES_MAX_BYTES - line_art) // len(scenes))
+        logger.info("book images weigh %d bytes: colored pictures cut to %d bytes", line_art + colored, allowance)
+        for scene in scenes:
+            imageprep.colored_shrink(scene["colored"], allowance)
+
+
+def _title_lines(fitted: FittedText) -> list[list[dict]]:
+    """The title's lines in crayon colors: word by word on one line, line by
+    line on more (a rainbow of many words is hard to read)."""
+    if len(fitted.lines) == 1:
+        return [[{"text": word, "tone": index % 5} for index, word in enumerate(fitted.lines[0].split())]]
+    return [[{"text": line, "tone": index % 5}] for index, line in enumerate(fitted.lines)]
+
+
+def _context(content: BookContent, layout: Layout, variant: str, scenes: list[dict]) -> dict:
+    display, text = "CherryBomb-Regular.otf", "Quicksand-Bold.ttf"
+    title, child_name = printable(content.title), printable(content.child_name)
+    for scene in scenes:
+        colored, line_art = scene["colored"], scene["line_art"]
+        scene["caption_fit"] = fit_text(
+            scene["caption"],
+            font_file=text,
+            sizes=(21, 19, 17, 15, 13, 12, 11),
+            width_in=layout.width - 0.6,
+            height_in=COLORED_HEAD - COLORED_PILL - 0.1,
+            line_height=1.2,
+        )
+        scene["colored_page"] = 2 * scene["number"]
+        scene["line_art_page"] = 2 * scene["number"] + 1
+        scene["colored_at"] = centered(
+            layout.colored_band, imageprep.fit(colored.width_in, colored.height_in, layout.colored_box), FRAME_BORDER
+        )
+        scene["cover_at"] = centered(
+            layout.cover_art_band, imageprep.fit(colored.width_in, colored.height_in, layout.cover_box), FRAME_BORDER
+        )
+        scene["line_art_at"] = centered(layout.line_art_band, (line_art.width_in, line_art.height_in))
+    title_fit = fit_text(
+        title,
+        font_file=display,
+        sizes=(56, 52, 48, 42, 36, 32, 28, 24, 20),
+        width_in=layout.cover_inner[0] - 0.2,
+        height_in=COVER_TITLE - 0.15 - (COVER_FOR_LINE if child_name else 0),
+        line_height=1.08,
+    )
+    return {
+        "variant": variant,
+        "paper": layout.paper,
+        "margin_in": MARGIN_IN,
+        "bleed": BLEED,
+        "page_w": layout.width,
+        "page_h": layout.height,
+        "cover_inner_h": round(layout.cover_inner[1], 3),
+        "cover_padding": COVER_PADDING,
+        "portrait_h": round(layout.height - 3.75, 3),
+        "bands": {
+            "cover_kicker": COVER_KICKER,
+            "cover_title": COVER_TITLE,
+            "cover_for": COVER_FOR_LINE,
+            "colored_head": COLORED_HEAD,
+            "colored_pill": COLORED_PILL,
+            "colored_caption": round(COLORED_HEAD - COLORED_PILL, 3),
+            "coloring_head": COLORING_HEAD,
+        },
+        "fonts": [
+            {"family": family, "uri": (fonts_dir() / file).as_uri(), "weight": weight}
+            for family, file, weight in FONT_FILES
+        ],
+        "title": title,
+        "title_lines": _title_lines(title_fit),
+        "title_pt": title_fit.size,
+        "child_name": child_name,
+        "for_pt": fit_text(
+            f"for {child_name}",
+            font_file=text,
+            sizes=(28, 24, 20, 17, 15, 13),
+            width_in=layout.cover_inner[0] - 0.4,
+            height_in=COVER_FOR_LINE,
+            line_height=1.3,
+        ).size,
+        "scenes": scenes,
+        "cover": scenes[0] if scenes else None,
+        "scene_count": len(scenes),
+        "publisher": PUBLISHER,
+    }
+
+
+def book_content_render(*, content: BookContent, variant: str = "home", storage: Storage | None = None) -> bytes:
+    """The PDF of `content`. `variant` is "home" (margins for home printers)
+    or "print" (the print-shop version: bleed and crop marks)."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    if variant not in VARIANTS:
+        raise ValueError(f"Unknown book variant {variant!r}; expected one of {VARIANTS}.")
+    paper = PAPERS.get(content.paper_size)
+    if paper is None:
+        raise ValueError(f"Unknown paper size {content.paper_size!r}.")
+    storage = storage or default_storage
+    with tempfile.TemporaryDirectory(prefix="book-") as name:
+        folder = Path(name)
+        layout = Layout(paper)
+        scenes = _prepare_images(content, layout, storage, folder)
+        html = render_to_string("book/book.html", _context(content, layout, variant, scenes))
+        fetcher = sandbox.fetcher_class()([folder, fonts_dir()])
+        try:
+            document = weasyprint.HTML(string=html, base_url=folder.as_uri() + "/", url_fetcher=fetcher)
+            pdf = document.write_pdf()
+        except FatalURLFetchingError as exc:  # a BaseException: never let it reach the worker
+            raise RenderError(f"PDF rendering stopped: {exc}; refused: {fetcher.refused[:5]}") from None
+        if fetcher.refused:
+            raise RenderError(f"PDF rendering asked for files outside the book: {fetcher.refused[:5]}")
+        return pdf
