@@ -15,7 +15,6 @@ from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
 from orders import selectors
 from orders.admin import StaffPermissions, StaffViewOnly
-from orders.services import OrderError
 
 THUMBNAIL_PIXELS = 240
 
@@ -129,7 +128,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
             try:
                 services.print_pdf_request(job=job)
                 self.message_user(request, f"Job {job.pk}: the worker is making the print-shop PDF.", messages.INFO)
-            except OrderError as exc:
+            except services.JobError as exc:
                 self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 
     def print_pdf_view(self, request, job_id: int):
@@ -157,7 +156,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
             try:
                 services.delivery_resend(job=job)
                 self.message_user(request, f"Job {job.pk}: delivery email queued again.", messages.SUCCESS)
-            except OrderError as exc:
+            except services.JobError as exc:
                 self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
 
     def get_urls(self):
@@ -208,7 +207,7 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
             try:
                 count = services.pages_regenerate(job=Job.objects.get(pk=job_id), page_ids=page_ids)
                 self.message_user(request, f"Job {job_id}: {count} page(s) queued to be drawn again.", messages.SUCCESS)
-            except OrderError as exc:
+            except services.JobError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
 
     def get_urls(self):

@@ -39,6 +39,10 @@ class JobCancelled(Exception):
     """The job stopped being ours (cancelled, refunded, or taken over)."""
 
 
+class JobError(Exception):
+    """A rule of the factory refused the operation."""
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -201,7 +205,7 @@ def pages_regenerate(*, job: Job, page_ids: list[int]) -> int:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.status not in (JobStatus.DONE, JobStatus.FAILED):
-            raise order_services.OrderError(f"Job {job.pk} is {job.status}; wait until it is done or failed.")
+            raise JobError(f"Job {job.pk} is {job.status}; wait until it is done or failed.")
         pages = list(Page.objects.filter(job=job, pk__in=page_ids))
         for page in pages:
             for kind in ("line_art", "colored"):
@@ -227,7 +231,7 @@ def print_pdf_request(*, job: Job) -> None:
     from django_q.tasks import async_task
 
     if job.status != JobStatus.DONE:
-        raise order_services.OrderError("The book is not finished yet.")
+        raise JobError("The book is not finished yet.")
     Job.objects.filter(pk=job.pk).update(print_pdf_requested_at=timezone.now())
     transaction.on_commit(lambda: async_task("generator.tasks.print_pdf_make", job.pk, group="print"))
 
@@ -250,7 +254,7 @@ def delivery_resend(*, job: Job) -> None:
     from orders import emails
 
     if job.status != JobStatus.DONE or not job.pdf:
-        raise order_services.OrderError("There is no finished book to send yet.")
+        raise JobError("There is no finished book to send yet.")
     emails.delivery_resend(order=job.order)
 
 

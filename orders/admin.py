@@ -184,7 +184,7 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
                     raise services.OrderError("no book yet")
                 generator_services.delivery_resend(job=job)
                 results.append((order, "delivery email queued again; the worker sends it within seconds"))
-            except services.OrderError as exc:
+            except (services.OrderError, generator_services.JobError) as exc:
                 errors.append(f"Order {order.pk}: {exc}")
         _report(self, request, results, errors)
 

@@ -163,7 +163,7 @@ def test_regenerating_a_running_job_is_refused(admin_client, paid_order):
     page_ids = []
     response = admin_action(admin_client, "generator/page", "regenerate", page_ids)
     assert response.status_code == 200
-    with pytest.raises(services.order_services.OrderError):
+    with pytest.raises(services.JobError):
         services.pages_regenerate(job=job, page_ids=page_ids)
 
 
