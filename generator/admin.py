@@ -11,10 +11,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import cache_control
 
+from bookshop.admin_kit import StaffPermissions, StaffViewOnly, run_each
 from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
 from orders import selectors
-from orders.admin import StaffPermissions, StaffViewOnly
 
 THUMBNAIL_PIXELS = 240
 
@@ -124,12 +124,15 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
     @admin.action(description="Make the print-shop PDF (bleed and crop marks)", permissions=["print_pdf"])
     def make_print_pdf(self, request, queryset: QuerySet[Job]):
-        for job in queryset:
-            try:
-                services.print_pdf_request(job=job)
-                self.message_user(request, f"Job {job.pk}: the worker is making the print-shop PDF.", messages.INFO)
-            except services.JobError as exc:
-                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda job: services.print_pdf_request(job=job),
+            done="the worker is making the print-shop PDF",
+            level=messages.INFO,
+            errors=(services.JobError,),
+        )
 
     def print_pdf_view(self, request, job_id: int):
         if not self.has_view_permission(request):
@@ -152,12 +155,14 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
     @admin.action(description="Resend the delivery email", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Job]):
-        for job in queryset.select_related("order"):
-            try:
-                services.delivery_resend(job=job)
-                self.message_user(request, f"Job {job.pk}: delivery email queued again.", messages.SUCCESS)
-            except services.JobError as exc:
-                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
+        run_each(
+            self,
+            request,
+            queryset.select_related("order"),
+            lambda job: services.delivery_resend(job=job),
+            done="delivery email queued again",
+            errors=(services.JobError,),
+        )
 
     def get_urls(self):
         urls = [
@@ -203,12 +208,14 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         by_job: dict[int, list[int]] = {}
         for page in queryset:
             by_job.setdefault(page.job_id, []).append(page.pk)
-        for job_id, page_ids in by_job.items():
-            try:
-                count = services.pages_regenerate(job=Job.objects.get(pk=job_id), page_ids=page_ids)
-                self.message_user(request, f"Job {job_id}: {count} page(s) queued to be drawn again.", messages.SUCCESS)
-            except services.JobError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+        run_each(
+            self,
+            request,
+            Job.objects.filter(pk__in=list(by_job)).order_by("pk"),
+            lambda job: services.pages_regenerate(job=job, page_ids=by_job[job.pk]),
+            done="{} page(s) queued to be drawn again",
+            errors=(services.JobError,),
+        )
 
     def get_urls(self):
         urls = [

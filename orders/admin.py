@@ -3,21 +3,11 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from bookshop.admin_kit import StaffPermissions, StaffViewOnly, YesNoFilter, run_each
 from generator import services as generator_services
 from generator.models import Job, JobStatus
 from orders import outbox, payments, selectors, services
 from orders.models import EmailState, Order, SentEmail, StripeEvent
-
-
-class StaffViewOnly:
-    """Orders, jobs and events are made by the shop, never added or deleted
-    by hand: staff change them through actions, which go through services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class JobInline(StaffViewOnly, admin.StackedInline):
@@ -45,48 +35,6 @@ class StripeEventInline(StaffViewOnly, admin.TabularInline):
     readonly_fields = fields
 
 
-class StaffPermissions:
-    """Staff actions that move money, send mail or spend on images each need
-    their own permission (Order.Meta and Job.Meta): Django hides an action
-    from, and refuses it to, a user without the permission it names in
-    allowed_permissions (has_<name>_permission below)."""
-
-    def has_refund_permission(self, request) -> bool:
-        return request.user.has_perm("orders.refund_order")
-
-    def has_cancel_permission(self, request) -> bool:
-        return request.user.has_perm("orders.cancel_order")
-
-    def has_resend_delivery_permission(self, request) -> bool:
-        return request.user.has_perm("orders.resend_delivery")
-
-    def has_retry_permission(self, request) -> bool:
-        return request.user.has_perm("generator.retry_job")
-
-    def has_regenerate_permission(self, request) -> bool:
-        return request.user.has_perm("generator.regenerate_pages")
-
-    def has_print_pdf_permission(self, request) -> bool:
-        return request.user.has_perm("generator.make_print_pdf")
-
-
-class YesNoFilter(admin.SimpleListFilter):
-    """A yes/no list filter: "yes" keeps the rows matching `condition`, "no"
-    the others."""
-
-    condition: Q
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(self.condition)
-        if self.value() == "no":
-            return queryset.exclude(self.condition)
-        return queryset
-
-
 class NeedsAttentionFilter(YesNoFilter):
     """Orders with a problem noted: a payment that matched nothing, a
     payment for a closed order, a dispute, a failure."""
@@ -94,13 +42,6 @@ class NeedsAttentionFilter(YesNoFilter):
     title = "needs attention"
     parameter_name = "needs_attention"
     condition = ~Q(problem="")
-
-
-def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[str]) -> None:
-    for order, outcome in results:
-        modeladmin.message_user(request, f"Order {order.pk}: {outcome}.", messages.SUCCESS)
-    for error in errors:
-        modeladmin.message_user(request, error, messages.ERROR)
 
 
 @admin.register(Order)
@@ -176,37 +117,42 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
     @admin.action(description="Resend the delivery email (with a fresh download link)", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Order]):
-        results, errors = [], []
-        for order in queryset.select_related("job"):
+        def resend(order: Order) -> None:
             job = self._job(order)
-            try:
-                if job is None:
-                    raise services.OrderError("no book yet")
-                generator_services.delivery_resend(job=job)
-                results.append((order, "delivery email queued again; the worker sends it within seconds"))
-            except (services.OrderError, generator_services.JobError) as exc:
-                errors.append(f"Order {order.pk}: {exc}")
-        _report(self, request, results, errors)
+            if job is None:
+                raise services.OrderError("no book yet")
+            generator_services.delivery_resend(job=job)
+
+        run_each(
+            self,
+            request,
+            queryset.select_related("job"),
+            resend,
+            done="delivery email queued again; the worker sends it within seconds",
+            errors=(services.OrderError, generator_services.JobError),
+        )
 
     @admin.action(description="Cancel and refund through Stripe", permissions=["refund"])
     def refund(self, request, queryset: QuerySet[Order]):
-        results, errors = [], []
-        for order in queryset:
-            try:
-                results.append(services.order_refund(order_id=order.pk, reason=f"Refunded by {request.user}."))
-            except (services.OrderError, payments.PaymentError) as exc:
-                errors.append(f"Order {order.pk}: {exc}")
-        _report(self, request, results, errors)
+        reason = f"Refunded by {request.user}."
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda order: services.order_refund(order_id=order.pk, reason=reason)[1],
+            errors=(services.OrderError, payments.PaymentError),
+        )
 
     @admin.action(description="Cancel unpaid orders", permissions=["cancel"])
     def cancel_unpaid(self, request, queryset: QuerySet[Order]):
-        results, errors = [], []
-        for order in queryset:
-            try:
-                results.append(services.order_cancel(order_id=order.pk, reason=f"Cancelled by {request.user}."))
-            except services.OrderError as exc:
-                errors.append(f"Order {order.pk}: {exc}")
-        _report(self, request, results, errors)
+        reason = f"Cancelled by {request.user}."
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda order: services.order_cancel(order_id=order.pk, reason=reason)[1],
+            errors=(services.OrderError,),
+        )
 
 
 class MalformedFilter(YesNoFilter):
