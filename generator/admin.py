@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import cache_control
 
 from bookshop.admin_kit import StaffPermissions, StaffViewOnly, run_each
+from bookshop.downloads import pdf_download
 from generator import dashboard, services
 from generator.models import Job, JobStatus, Page
 from orders import selectors
@@ -140,12 +141,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         job = get_object_or_404(Job, pk=job_id)
         if not job.print_pdf:
             raise Http404
-        return FileResponse(
-            default_storage.open(job.print_pdf.name, "rb"),
-            as_attachment=True,
-            filename=f"coloring-book-{job.order.token[:8]}-print.pdf",
-            content_type="application/pdf",
-        )
+        return pdf_download(job.print_pdf.name, f"coloring-book-{job.order.token[:8]}-print.pdf")
 
     @admin.action(description="Retry selected failed jobs (resume from stored pages)", permissions=["retry"])
     def retry_failed(self, request, queryset: QuerySet[Job]):
