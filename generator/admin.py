@@ -4,14 +4,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import cache_control
 
-from bookshop.admin_kit import StaffPermissions, StaffViewOnly
+from bookshop.admin_kit import StaffPermissions, StaffViewOnly, run_each
+from bookshop.downloads import pdf_download
 from generator import selectors, services
 from generator.errors import JobError
 from generator.models import Job, JobStatus, Page
@@ -122,12 +123,15 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
     @admin.action(description="Make the print-shop PDF (bleed and crop marks)", permissions=["print_pdf"])
     def make_print_pdf(self, request, queryset: QuerySet[Job]):
-        for job in queryset:
-            try:
-                services.print_pdf_request(job=job)
-                self.message_user(request, f"Job {job.pk}: the worker is making the print-shop PDF.", messages.INFO)
-            except JobError as exc:
-                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda job: services.print_pdf_request(job=job),
+            done="the worker is making the print-shop PDF",
+            level=messages.INFO,
+            errors=(JobError,),
+        )
 
     def print_pdf_view(self, request, job_id: int):
         if not self.has_view_permission(request):
@@ -135,12 +139,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         job = get_object_or_404(Job, pk=job_id)
         if not job.print_pdf:
             raise Http404
-        return FileResponse(
-            default_storage.open(job.print_pdf.name, "rb"),
-            as_attachment=True,
-            filename=f"coloring-book-{job.token[:8]}-print.pdf",
-            content_type="application/pdf",
-        )
+        return pdf_download(job.print_pdf.name, f"coloring-book-{job.token[:8]}-print.pdf")
 
     @admin.action(description="Retry selected failed jobs (resume from stored pages)", permissions=["retry"])
     def retry_failed(self, request, queryset: QuerySet[Job]):
@@ -192,12 +191,14 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         by_job: dict[int, list[int]] = {}
         for page in queryset:
             by_job.setdefault(page.job_id, []).append(page.pk)
-        for job_id, page_ids in by_job.items():
-            try:
-                count = services.pages_regenerate(job=Job.objects.get(pk=job_id), page_ids=page_ids)
-                self.message_user(request, f"Job {job_id}: {count} page(s) queued to be drawn again.", messages.SUCCESS)
-            except JobError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+        run_each(
+            self,
+            request,
+            Job.objects.filter(pk__in=list(by_job)).order_by("pk"),
+            lambda job: services.pages_regenerate(job=job, page_ids=by_job[job.pk]),
+            done="{} page(s) queued to be drawn again",
+            errors=(JobError,),
+        )
 
     def get_urls(self):
         urls = [

@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from bookshop.admin_kit import StaffPermissions, StaffViewOnly, YesNoFilter
+from bookshop.admin_kit import StaffPermissions, StaffViewOnly, YesNoFilter, run_each
 from generator import selectors as generator_selectors
 from generator import services as generator_services
 from generator.admin import JobAdmin
@@ -33,13 +33,6 @@ class NeedsAttentionFilter(YesNoFilter):
     title = "needs attention"
     parameter_name = "needs_attention"
     condition = ~Q(problem="")
-
-
-def _report(modeladmin, request, results: list[tuple[Order, str]], errors: list[str]) -> None:
-    for order, outcome in results:
-        modeladmin.message_user(request, f"Order {order.pk}: {outcome}.", messages.SUCCESS)
-    for error in errors:
-        modeladmin.message_user(request, error, messages.ERROR)
 
 
 @admin.register(Order)
@@ -120,34 +113,36 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
     @admin.action(description="Resend the delivery email (with a fresh download link)", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Order]):
-        results, errors = [], []
-        for order in queryset.select_related("job"):
-            try:
-                services.order_delivery_resend(order=order)
-                results.append((order, "delivery email queued again; the worker sends it within seconds"))
-            except services.OrderError as exc:
-                errors.append(f"Order {order.pk}: {exc}")
-        _report(self, request, results, errors)
+        run_each(
+            self,
+            request,
+            queryset.select_related("job"),
+            lambda order: services.order_delivery_resend(order=order),
+            done="delivery email queued again; the worker sends it within seconds",
+            errors=(services.OrderError,),
+        )
 
     @admin.action(description="Cancel and refund through Stripe", permissions=["refund"])
     def refund(self, request, queryset: QuerySet[Order]):
-        results, errors = [], []
-        for order in queryset:
-            try:
-                results.append(services.order_refund(order_id=order.pk, reason=f"Refunded by {request.user}."))
-            except (services.OrderError, payments.PaymentError) as exc:
-                errors.append(f"Order {order.pk}: {exc}")
-        _report(self, request, results, errors)
+        reason = f"Refunded by {request.user}."
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda order: services.order_refund(order_id=order.pk, reason=reason)[1],
+            errors=(services.OrderError, payments.PaymentError),
+        )
 
     @admin.action(description="Cancel unpaid orders", permissions=["cancel"])
     def cancel_unpaid(self, request, queryset: QuerySet[Order]):
-        results, errors = [], []
-        for order in queryset:
-            try:
-                results.append(services.order_cancel(order_id=order.pk, reason=f"Cancelled by {request.user}."))
-            except services.OrderError as exc:
-                errors.append(f"Order {order.pk}: {exc}")
-        _report(self, request, results, errors)
+        reason = f"Cancelled by {request.user}."
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda order: services.order_cancel(order_id=order.pk, reason=reason)[1],
+            errors=(services.OrderError,),
+        )
 
 
 class MalformedFilter(YesNoFilter):
@@ -242,12 +237,17 @@ class ShopJobAdmin(JobAdmin):
 
     @admin.action(description="Resend the delivery email", permissions=["resend_delivery"])
     def resend_delivery(self, request, queryset: QuerySet[Job]):
-        for job in queryset.select_related("order"):
+        def resend(job: Job) -> None:
             order = getattr(job, "order", None)
-            try:
-                if order is None:
-                    raise services.OrderError("no order: this book was not made for a customer")
-                services.order_delivery_resend(order=order)
-                self.message_user(request, f"Job {job.pk}: delivery email queued again.", messages.SUCCESS)
-            except services.OrderError as exc:
-                self.message_user(request, f"Job {job.pk}: {exc}", messages.ERROR)
+            if order is None:
+                raise services.OrderError("no order: this book was not made for a customer")
+            services.order_delivery_resend(order=order)
+
+        run_each(
+            self,
+            request,
+            queryset.select_related("order"),
+            resend,
+            done="delivery email queued again",
+            errors=(services.OrderError,),
+        )

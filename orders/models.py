@@ -25,23 +25,33 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-S = OrderStatus
-
 # Every status change of an order goes through orders.services.order_transition,
 # which refuses anything not in this table.
 ORDER_TRANSITIONS: dict[str, set[str]] = {
-    S.PENDING_PAYMENT: {S.PAID, S.EXPIRED, S.CANCELLED},
-    S.PAID: {S.QUEUED, S.REFUNDED, S.CANCELLED},
-    S.QUEUED: {S.GENERATING, S.FAILED, S.REFUNDED, S.CANCELLED},
+    OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.CANCELLED},
+    OrderStatus.PAID: {OrderStatus.QUEUED, OrderStatus.REFUNDED, OrderStatus.CANCELLED},
+    OrderStatus.QUEUED: {OrderStatus.GENERATING, OrderStatus.FAILED, OrderStatus.REFUNDED, OrderStatus.CANCELLED},
     # Back to QUEUED when a worker died and the job waits to be taken over.
-    S.GENERATING: {S.RENDERING, S.QUEUED, S.FAILED, S.REFUNDED, S.CANCELLED},
-    S.RENDERING: {S.DELIVERED, S.QUEUED, S.FAILED, S.REFUNDED, S.CANCELLED},
+    OrderStatus.GENERATING: {
+        OrderStatus.RENDERING,
+        OrderStatus.QUEUED,
+        OrderStatus.FAILED,
+        OrderStatus.REFUNDED,
+        OrderStatus.CANCELLED,
+    },
+    OrderStatus.RENDERING: {
+        OrderStatus.DELIVERED,
+        OrderStatus.QUEUED,
+        OrderStatus.FAILED,
+        OrderStatus.REFUNDED,
+        OrderStatus.CANCELLED,
+    },
     # Staff may regenerate pages of a delivered book and deliver it again.
-    S.DELIVERED: {S.QUEUED, S.REFUNDED},
-    S.FAILED: {S.QUEUED, S.REFUNDED, S.CANCELLED},
-    S.REFUNDED: set(),
-    S.EXPIRED: {S.PAID},  # a late async payment can still succeed
-    S.CANCELLED: {S.REFUNDED},
+    OrderStatus.DELIVERED: {OrderStatus.QUEUED, OrderStatus.REFUNDED},
+    OrderStatus.FAILED: {OrderStatus.QUEUED, OrderStatus.REFUNDED, OrderStatus.CANCELLED},
+    OrderStatus.REFUNDED: set(),
+    OrderStatus.EXPIRED: {OrderStatus.PAID},  # a late async payment can still succeed
+    OrderStatus.CANCELLED: {OrderStatus.REFUNDED},
 }
 
 

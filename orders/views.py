@@ -3,13 +3,13 @@ import logging
 
 import stripe
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookshop.downloads import pdf_download
 from generator.health import health_report
 from orders import payments, selectors, services
 from orders.forms import OrderForm
@@ -104,12 +104,7 @@ def order_download(request: HttpRequest, token: str, signature: str) -> HttpResp
     job = order.job
     if order.status != OrderStatus.DELIVERED or job is None or not job.pdf:
         raise Http404
-    return FileResponse(
-        default_storage.open(job.pdf.name, "rb"),
-        as_attachment=True,
-        filename=f"coloring-book-{order.token[:8]}.pdf",
-        content_type="application/pdf",
-    )
+    return pdf_download(job.pdf.name, f"coloring-book-{order.token[:8]}.pdf")
 
 
 @csrf_exempt
