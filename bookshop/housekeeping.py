@@ -1,7 +1,7 @@
 """Housekeeping: a daemon thread in each worker process that never waits
 behind a book.
 
-Started by the worker's `post_spawn` handler (generator/apps.py). Every
+Started by the worker's `post_spawn` handler (bookshop/apps.py). Every
 OUTBOX_POLL_SECONDS it hands due outbox rows to OUTBOX_CONCURRENCY sender
 threads (so fifty 2-second confirmations leave in about 25 s with four), and
 every SWEEP_SECONDS it runs the sweep (heartbeat, orphaned jobs, lost tasks).

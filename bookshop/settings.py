@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "django_q",
     "anymail",
     "orders",
+    # Last: the project's own worker housekeeping (outbox and sweep), started
+    # in each worker process after the factory's start-up sweep.
+    "bookshop.apps.BookshopConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 """A Job's book: its content read from the database, rendered (generator.pdf)."""
 
+from django.core.files.base import ContentFile
+
 from generator.hostlimits import pdf_renders
 from generator.models import Job
 from generator.pdf.content import BookContent, SceneSource
@@ -26,3 +28,13 @@ def book_render(*, job: Job, variant: str = "home") -> bytes:
     content = book_content_for(job=job)
     with pdf_renders():
         return book_content_render(content=content, variant=variant)
+
+
+def print_pdf_make(*, job: Job) -> None:
+    """The print-shop PDF (bleed and crop marks) staff asked for
+    (generator.services.print_pdf_request), made by the worker."""
+    pdf = book_render(job=job, variant="print")
+    if job.print_pdf:
+        job.print_pdf.delete(save=False)
+    job.print_pdf.save(f"coloring-book-{job.token}-print.pdf", ContentFile(pdf), save=False)
+    Job.objects.filter(pk=job.pk).update(print_pdf=job.print_pdf.name, print_pdf_requested_at=None)

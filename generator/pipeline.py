@@ -255,7 +255,13 @@ def job_run(*, job: Job, worker: str) -> None:
         if heartbeat.interrupted and queue.job_interrupted_requeue(job=job, worker=worker):
             outcome = "interrupted: the worker is shutting down; back in the queue"
         else:
-            outcome = f"stopped: {heartbeat.reason or exc}"
+            reason = heartbeat.reason or str(exc)
+            # Cancelled or taken over already; or a receiver of
+            # generator.signals said the book is no longer wanted: cancelled.
+            Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=worker).update(
+                status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
+            )
+            outcome = f"stopped: {reason}"
     except Exception as exc:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"

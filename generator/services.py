@@ -82,15 +82,3 @@ def print_pdf_request(*, job: Job) -> None:
         raise JobError("The book is not finished yet.")
     Job.objects.filter(pk=job.pk).update(print_pdf_requested_at=timezone.now())
     transaction.on_commit(lambda: async_task("generator.tasks.print_pdf_make", job.pk, group="print"))
-
-
-def print_pdf_make(*, job: Job) -> None:
-    from django.core.files.base import ContentFile
-
-    from generator.books import book_render
-
-    pdf = book_render(job=job, variant="print")
-    if job.print_pdf:
-        job.print_pdf.delete(save=False)
-    job.print_pdf.save(f"coloring-book-{job.token}-print.pdf", ContentFile(pdf), save=False)
-    Job.objects.filter(pk=job.pk).update(print_pdf=job.print_pdf.name, print_pdf_requested_at=None)

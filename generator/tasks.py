@@ -1,6 +1,6 @@
 """django-q2 tasks: load, call a service, nothing else."""
 
-from generator import pipeline, queue, services, shutdown
+from generator import books, pipeline, queue, shutdown
 
 
 def job_run_next() -> str:
@@ -24,5 +24,5 @@ def sweep() -> dict:
 def print_pdf_make(job_id: int) -> str:
     from generator.models import Job
 
-    services.print_pdf_make(job=Job.objects.get(pk=job_id))
+    books.print_pdf_make(job=Job.objects.get(pk=job_id))
     return f"print PDF of job {job_id}"
