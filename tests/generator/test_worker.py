@@ -1,5 +1,7 @@
-"""A real django-q2 worker process on the test database: the seed's scenario
-D, a stopped worker, and a worker killed with SIGKILL in the middle of a book."""
+"""A real django-q2 worker process on the test database: five orders paid
+in the same second (the case that once ran out of memory and lost both
+books), a stopped worker, and a worker killed with SIGKILL in the middle of
+a book."""
 
 import signal
 import threading
@@ -61,7 +63,7 @@ class RunningWatcher:
         self._thread.join()
 
 
-def test_scenario_d_five_orders_paid_at_once_are_delivered_in_order_one_at_a_time(worker, make_order, post_event):
+def test_five_orders_paid_at_once_are_delivered_in_order_one_at_a_time(worker, make_order, post_event):
     w = worker(BOOK_WORKERS="1").start()
     orders = [make_order(email=f"parent{i}@example.com") for i in range(5)]
     with RunningWatcher() as watcher:
