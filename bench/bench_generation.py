@@ -6,7 +6,8 @@
    pipelining buys. Target: at least 4x.
 2. Peak resident memory of the process that generates and renders a book of
    2048-pixel images: the figure that decides how many books fit in 512 MB.
-   Target: at most 160 MB (the first version of the shop, which decoded every image at once, measured 400 MB a generation).
+   Target: at most 160 MB (the first version of the shop, which decoded
+   every image at once, measured 400 MB a generation).
 
 Each run is a child process with its own SQLite database and media folder, so
 one run's memory never shows in another's.

@@ -268,12 +268,12 @@ def job_run(*, job: Job, worker: str) -> None:
         logger.exception("job %s attempt %s failed", job.pk, job.attempts)
         job.refresh_from_db()
         if permanent or job.attempts >= settings.JOB_MAX_ATTEMPTS:
-            with transaction.atomic():
-                failed = queue.job_fail(job, reason)
+            failed = queue.job_fail(job, reason, worker=worker)
             outcome = f"failed: {reason}" if failed else f"stopped: job {job.pk} is {job.status}"
-        else:
-            queue.job_requeue(job=job, reason=reason)
+        elif queue.job_requeue(job=job, reason=reason, worker=worker):
             outcome = f"requeued: {reason}"
+        else:
+            outcome = f"stopped: job {job.pk} is {job.status}"
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     Job.objects.filter(pk=job.pk).update(peak_rss_mb=peak_rss_mb)
     _log_event("job_ended", job, outcome=outcome, peak_rss_mb=peak_rss_mb)

@@ -68,47 +68,65 @@ def jobs_orphans_release() -> int:
     return released
 
 
+class _Unchanged(Exception):
+    """Rolls back a change whose job turned out to be no longer in the
+    state it needed (with what the receivers wrote)."""
+
+
 def job_claim_next(*, worker: str) -> Job | None:
     """Take the oldest waiting job (or one whose worker died), or None."""
     while True:
+        exhausted = None
         with transaction.atomic():
             job = jobs_claimable().select_for_update(skip_locked=True).order_by("queued_at", "id").first()
             if job is None:
                 return None
             taken_over = job.status == JobStatus.RUNNING
             if taken_over and job.attempts >= settings.JOB_MAX_ATTEMPTS:
-                reason = f"The worker stopped (killed or out of memory) during each of {job.attempts} attempts."
-                job_fail(job, reason)
-                continue
-            now = timezone.now()
-            job.status = JobStatus.RUNNING
-            job.attempts += 1
-            job.worker = worker
-            job.heartbeat_at = now
-            job.started_at = job.started_at or now
-            job.finished_at = None
-            job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at", "finished_at"])
-            signals.job_started.send(sender=Job, job=job, attempt=job.attempts)
+                exhausted = job
+            else:
+                now = timezone.now()
+                job.status = JobStatus.RUNNING
+                job.attempts += 1
+                job.worker = worker
+                job.heartbeat_at = now
+                job.started_at = job.started_at or now
+                job.finished_at = None
+                job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at", "finished_at"])
+                # The one signal sent with the job's row locked: its receivers
+                # must not wait on a lock (see orders/receivers.py).
+                signals.job_started.send(sender=Job, job=job, attempt=job.attempts)
+        if exhausted is None:
             if taken_over:
                 logger.warning("job %s: taken over from a dead worker, attempt %s", job.pk, job.attempts)
             return job
+        reason = f"The worker stopped (killed or out of memory) during each of {exhausted.attempts} attempts."
+        job_fail(exhausted, reason, worker=exhausted.worker)
 
 
-def job_requeue(*, job: Job, reason: str = "") -> None:
-    """Put a failed or interrupted job back in line; it resumes from its pages."""
-    with transaction.atomic():
-        status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-        if status in (None, JobStatus.CANCELLED):
-            return
-        signals.job_requeued.send(sender=Job, job=job, reason=reason)
-        job = Job.objects.select_for_update().get(pk=job.pk)
-        if job.status == JobStatus.CANCELLED:
-            return
-        job.status = JobStatus.QUEUED
-        job.heartbeat_at = None
-        job.error = reason or job.error
-        job.save(update_fields=["status", "heartbeat_at", "error"])
-        transaction.on_commit(tasks_enqueue)
+def job_requeue(*, job: Job, reason: str = "", worker: str | None = None, attempt_back: bool = False) -> bool:
+    """Put a job back in line; it resumes from its stored pages. With
+    `worker`, only while that worker still runs it; `attempt_back` gives
+    back the attempt it was counting. False, with nothing changed, if the
+    job was cancelled (or no longer that worker's)."""
+    changes: dict = {"status": JobStatus.QUEUED, "heartbeat_at": None}
+    if reason:
+        changes["error"] = reason
+    if attempt_back:
+        changes["attempts"] = Greatest(F("attempts") - 1, 0)
+    jobs = Job.objects.filter(pk=job.pk).exclude(status=JobStatus.CANCELLED)
+    if worker is not None:
+        jobs = jobs.filter(status=JobStatus.RUNNING, worker=worker)
+    try:
+        with transaction.atomic():
+            # Receivers lock their rows first, then the job's row is written.
+            signals.job_requeued.send(sender=Job, job=job, reason=reason)
+            if not jobs.update(**changes):
+                raise _Unchanged
+            transaction.on_commit(tasks_enqueue)
+    except _Unchanged:
+        return False
+    return True
 
 
 def job_interrupted_requeue(*, job: Job, worker: str) -> bool:
@@ -119,29 +137,31 @@ def job_interrupted_requeue(*, job: Job, worker: str) -> bool:
     after JOB_MAX_ATTEMPTS deploys. A crash (a killed worker) still counts,
     since the job itself may be what kills its worker. False if the job was
     no longer this worker's (cancelled or taken over meanwhile)."""
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.status != JobStatus.RUNNING or locked.worker != worker:
-            return False
-        Job.objects.filter(pk=job.pk).update(attempts=Greatest(F("attempts") - 1, 0))
-        job_requeue(job=locked, reason="")
+    if not job_requeue(job=job, worker=worker, attempt_back=True):
+        return False
     logger.info("job %s: back in the queue, its worker is shutting down", job.pk)
     return True
 
 
-def job_fail(job: Job, reason: str) -> bool:
-    """Failed for good, in the caller's transaction; whoever asked for the
-    job hears it through job_failed in the same transaction. False if the
-    job was no longer running (cancelled meanwhile)."""
-    signals.job_failed.send(sender=Job, job=job, reason=reason)
+def job_fail(job: Job, reason: str, *, worker: str) -> bool:
+    """Failed for good, while `worker` still runs it; whoever asked for the
+    job hears it through job_failed, in the same transaction. False, with
+    nothing changed, if the job was no longer that worker's (cancelled or
+    taken over meanwhile)."""
     now = timezone.now()
-    failed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        status=JobStatus.FAILED, error=reason, finished_at=now
-    )
-    if failed:
-        job.status, job.error, job.finished_at = JobStatus.FAILED, reason, now
-        logger.error("job %s failed for good: %s", job.pk, reason)
-    return bool(failed)
+    try:
+        with transaction.atomic():
+            signals.job_failed.send(sender=Job, job=job, reason=reason)
+            failed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=worker).update(
+                status=JobStatus.FAILED, error=reason, finished_at=now
+            )
+            if not failed:
+                raise _Unchanged
+    except _Unchanged:
+        return False
+    job.status, job.error, job.finished_at = JobStatus.FAILED, reason, now
+    logger.error("job %s failed for good: %s", job.pk, reason)
+    return True
 
 
 def images_recount(job_id: int) -> int:

@@ -16,9 +16,11 @@ and decides what its customers see and receive.
 - `job_failed(job, reason)`: failed for good; staff can retry it.
 
 All but DRAWING progress are sent inside the transaction that changes the
-job, before the job's row is written, so a receiver's writes commit or roll
-back with the change, and a receiver locks its own rows before the factory
-locks the job's. A receiver may raise `JobCancelled` (generator.services)
+job, so a receiver's writes commit or roll back with the change. They are
+sent before the job's row is written, so a receiver locks its own rows
+before the factory locks the job's; the exception is `job_started`, sent
+with the job's row locked by the claim, whose receivers must not wait on a
+lock (select_for_update(skip_locked=True)). A receiver may raise `JobCancelled` (generator.services)
 to say the job is no longer wanted: the change is rolled back and the job
 stops. Receivers run in the worker: they should write rows, not call
 networks (write an outbox row and send it later).

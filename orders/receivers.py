@@ -2,7 +2,8 @@
 job event means for its order, and the emails it writes.
 
 Each receiver runs in the transaction that changes the job, locks its
-order first, and does nothing for a job that is not an order's (a book the
+order before the factory writes the job's row (the same order as a refund:
+order, then job), and does nothing for a job that is not an order's (a book the
 factory makes for someone else). A refunded or cancelled order's job was
 cancelled in the same transaction as the order, so these receivers only
 defend against the rare moment in between: an unwanted book is stopped
@@ -36,7 +37,11 @@ def _order_wanted(job: Job) -> Order | None:
 
 @receiver(signals.job_started, dispatch_uid="orders.job_started")
 def on_job_started(sender, job: Job, **kwargs) -> None:
-    order = _order_locked(job)
+    """Sent with the job's row locked (the claim), so this must not wait on
+    the order's lock: a refund holding it locks the job next, and the two
+    would wait on each other. A locked order is left as it is: it is being
+    refunded or cancelled, or it moves on at the RENDERING stage."""
+    order = Order.objects.select_for_update(skip_locked=True).filter(job_id=job.pk).first()
     if order is not None and order.status == OrderStatus.QUEUED:
         order_transition(order, OrderStatus.GENERATING)
 
@@ -46,8 +51,12 @@ def on_job_progressed(sender, job: Job, stage: str, **kwargs) -> None:
     if stage != signals.RENDERING:
         return
     order = _order_wanted(job)
-    if order is not None:
-        order_transition(order, OrderStatus.RENDERING)
+    if order is None:
+        return
+    if order.status == OrderStatus.QUEUED:
+        # Its start was not recorded (the order was locked at the claim).
+        order_transition(order, OrderStatus.GENERATING)
+    order_transition(order, OrderStatus.RENDERING)
 
 
 @receiver(signals.job_requeued, dispatch_uid="orders.job_requeued")
