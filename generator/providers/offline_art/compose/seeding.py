@@ -1,4 +1,5 @@
-"""Random generators seeded from an order: the same parts give the same choices."""
+"""Random generators seeded from a book's seed (its job's token): the same parts give the same
+choices."""
 
 import hashlib
 import random
