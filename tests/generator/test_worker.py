@@ -90,14 +90,17 @@ def test_orders_paid_while_the_worker_is_stopped_are_delivered_when_it_starts(wo
     time.sleep(1)
     assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.QUEUED}
 
-    # Slow enough (about 4 s a book) that the restart lands mid-queue.
-    w = worker(OFFLINE_IMAGE_LATENCY="0.3", GENERATION_CONCURRENCY="2").start()
+    # Slow enough (about 4 s a book) that the restart lands mid-queue. The
+    # kill may cut the first delivery short mid-send: the next worker sends
+    # it again once its lease is over (seconds here, minutes in production).
+    w = worker(OFFLINE_IMAGE_LATENCY="0.3", GENERATION_CONCURRENCY="2", OUTBOX_LEASE_SECONDS="3").start()
     wait_until(lambda: Order.objects.filter(status=OrderStatus.DELIVERED).exists(), what="the first book")
     # A deploy replaces the worker mid-queue without waiting for it (a
     # graceful SIGTERM would let django-q2 finish the tasks it holds).
     w.kill()
     close_old_connections()
     assert Order.objects.exclude(status=OrderStatus.DELIVERED).exists()
+    w.env["OFFLINE_IMAGE_LATENCY"] = "0"  # the restart landed mid-queue: the rest may go fast
     w.start()
     wait_until(all_delivered(orders), timeout=120, what="every book after the restart")
     deliveries_sent(w, 3)
@@ -125,6 +128,7 @@ def test_worker_killed_mid_book_resumes_and_delivers_once_without_redrawing(work
     }
     assert 8 <= len(stored) < 24
 
+    w.env["OFFLINE_IMAGE_LATENCY"] = "0"  # the next worker only has to finish the book
     w.start()
     wait_until(all_delivered([order]), timeout=120, what="the book after the kill")
     job.refresh_from_db()
