@@ -197,6 +197,18 @@ def outbox_flush(db) -> Callable[[], int]:
     return outbox_send_due
 
 
+@pytest.fixture
+def failing_mail(settings):
+    """The mail provider is down (tests.fakes.mail.FailingBackend raises on
+    every send) until the test sets `failing_mail.down = False`."""
+    from tests.fakes.mail import FailingBackend
+
+    settings.EMAIL_BACKEND = "tests.fakes.mail.FailingBackend"
+    FailingBackend.down, FailingBackend.calls = True, 0
+    yield FailingBackend
+    FailingBackend.down, FailingBackend.calls = True, 0
+
+
 # A real worker -------------------------------------------------------------
 
 
