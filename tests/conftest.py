@@ -1,5 +1,5 @@
 """Shared fixtures: real database, temporary media, small images, a signed
-Stripe delivery helper, a finished book made once per test module, and a
+Stripe delivery helper, a finished book made once per test session, and a
 real django-q2 worker process when needed."""
 
 import contextlib
@@ -88,7 +88,7 @@ def paid_order(make_order, django_capture_on_commit_callbacks) -> Callable[..., 
     return factory
 
 
-# A finished book, made once per module ---------------------------------------
+# A finished book, made once ---------------------------------------------------
 
 
 class MadeBook:
@@ -125,7 +125,7 @@ class MadeBook:
         return Order.objects.get(pk=order["pk"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _book_made_once(django_db_setup, django_db_blocker, tmp_path_factory) -> MadeBook:
     book = MadeBook(tmp_path_factory.mktemp("book"))
     with django_db_blocker.unblock():
@@ -136,7 +136,7 @@ def _book_made_once(django_db_setup, django_db_blocker, tmp_path_factory) -> Mad
 @pytest.fixture
 def finished_book(db, settings, _book_made_once) -> Order:
     """An order of ORDER_FORM whose book the worker made and delivered (its
-    emails not sent yet), made once per test module and put back for each
+    emails not sent yet), made once for the whole run and put back for each
     test that asks: for tests that read the book, or change it, not for
     tests of how it is made."""
     return _book_made_once.put_back(settings.MEDIA_ROOT)

@@ -38,7 +38,7 @@ def _book(paid_order, **fields) -> tuple[Job, PdfReader]:
 
 @pytest.fixture
 def letter_book(finished_book) -> tuple[Job, PdfReader]:
-    """The default order's book (Letter, for Mia), made once for this module."""
+    """The default order's book (Letter, for Mia), made once for the run."""
     job = Job.objects.get(order=finished_book)
     return job, _read(job)
 
