@@ -1,11 +1,13 @@
 """Shared fixtures: real database, temporary media, small images, a signed
-Stripe delivery helper, and a real django-q2 worker process when needed."""
+Stripe delivery helper, a finished book made once per test session, and a
+real django-q2 worker process when needed."""
 
 import contextlib
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,10 +16,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 
 from orders import services as order_services
-from orders.models import Order
+from orders.models import Order, OrderStatus
 
 # The fake Stripe and Gemini servers' fixtures: fake_stripe, fake_gemini.
 pytest_plugins = ["tests.fakes.stripe", "tests.fakes.gemini"]
@@ -34,23 +38,32 @@ ORDER_FORM = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _shop_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.BOOK_IMAGE_SIZE = 384
-    settings.IMAGE_PROVIDER = "offline"
-    settings.OFFLINE_IMAGE_LATENCY = 0
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_SECRET_KEY = None
-    settings.DEMO_CHECKOUT = True
-    settings.SITE_URL = "http://shop.test"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The shop as every test sees it (tmp_path/media holds its files).
+SHOP_SETTINGS = {
+    # Small images: a book is made in about a second. Tests of image sizes
+    # and resolutions set their own.
+    "BOOK_IMAGE_SIZE": 256,
+    "IMAGE_PROVIDER": "offline",
+    "OFFLINE_IMAGE_LATENCY": 0,
+    "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    "STRIPE_SECRET_KEY": None,
+    "DEMO_CHECKOUT": True,
+    "SITE_URL": "http://shop.test",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     # The heartbeat thread writes (and its watcher reads) on its own
     # connection, which would wait on a test transaction's lock and not see
     # its rows; in-process tests never need it to beat or watch (the ones on
     # a committed database, tests/generator/test_cancel.py, turn it on).
-    settings.JOB_HEARTBEAT_SECONDS = 3600
-    settings.JOB_WATCH_SECONDS = 3600
+    "JOB_HEARTBEAT_SECONDS": 3600,
+    "JOB_WATCH_SECONDS": 3600,
+}
+
+
+@pytest.fixture(autouse=True)
+def _shop_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    for name, value in SHOP_SETTINGS.items():
+        setattr(settings, name, value)
     return settings
 
 
@@ -73,6 +86,60 @@ def paid_order(make_order, django_capture_on_commit_callbacks) -> Callable[..., 
         return order
 
     return factory
+
+
+# A finished book, made once ---------------------------------------------------
+
+
+class MadeBook:
+    """What making a book left behind: its rows (a Django fixture) and its
+    files. Put back in a test's database and media folder, it is the book as
+    the worker left it: order delivered, job done, twelve pages drawn, the
+    PDF stored, the confirmation and delivery emails waiting in the outbox."""
+
+    def __init__(self, folder: Path) -> None:
+        self.rows = folder / "book.json"
+        self.media = folder / "media"
+
+    def make(self, **fields) -> None:
+        """Order, pay and make the book in a transaction that is rolled back:
+        the database is left as it was, the rows and files are kept here."""
+        from generator import tasks
+
+        with override_settings(**SHOP_SETTINGS, MEDIA_ROOT=str(self.media)), transaction.atomic():
+            assert not Order.objects.exists(), "the book is made on an empty database"
+            order = order_services.order_create(**{**ORDER_FORM, **fields})
+            order_services.order_fulfill(token=order.token, amount_cents=order.amount_cents, currency=order.currency)
+            tasks.job_run_next()
+            order.refresh_from_db()
+            assert order.status == OrderStatus.DELIVERED, order.job.error
+            call_command("dumpdata", "orders", "generator", output=str(self.rows), verbosity=0)
+            transaction.set_rollback(True)
+
+    def put_back(self, media_root: str) -> Order:
+        """The book's rows in this test's database (its transaction), its
+        files in this test's media folder: a test may change both."""
+        shutil.copytree(self.media, media_root, dirs_exist_ok=True)
+        call_command("loaddata", str(self.rows), verbosity=0)
+        [order] = [row for row in json.loads(self.rows.read_text()) if row["model"] == "orders.order"]
+        return Order.objects.get(pk=order["pk"])
+
+
+@pytest.fixture(scope="session")
+def _book_made_once(django_db_setup, django_db_blocker, tmp_path_factory) -> MadeBook:
+    book = MadeBook(tmp_path_factory.mktemp("book"))
+    with django_db_blocker.unblock():
+        book.make()
+    return book
+
+
+@pytest.fixture
+def finished_book(db, settings, _book_made_once) -> Order:
+    """An order of ORDER_FORM whose book the worker made and delivered (its
+    emails not sent yet), made once for the whole run and put back for each
+    test that asks: for tests that read the book, or change it, not for
+    tests of how it is made."""
+    return _book_made_once.put_back(settings.MEDIA_ROOT)
 
 
 def stripe_signature(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
@@ -128,6 +195,18 @@ def outbox_flush(db) -> Callable[[], int]:
     from orders.outbox import outbox_send_due
 
     return outbox_send_due
+
+
+@pytest.fixture
+def failing_mail(settings):
+    """The mail provider is down (tests.fakes.mail.FailingBackend raises on
+    every send) until the test sets `failing_mail.down = False`."""
+    from tests.fakes.mail import FailingBackend
+
+    settings.EMAIL_BACKEND = "tests.fakes.mail.FailingBackend"
+    FailingBackend.down, FailingBackend.calls = True, 0
+    yield FailingBackend
+    FailingBackend.down, FailingBackend.calls = True, 0
 
 
 # A real worker -------------------------------------------------------------

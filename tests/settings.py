@@ -13,3 +13,9 @@ import os
 os.environ["DEBUG"] = "1"
 
 from bookshop.settings import *  # noqa: E402, F403
+
+# The worker processes the tests start read these settings too: they look
+# for tasks and for emails to send more often than production needs to, so
+# a test does not wait out a poll interval at each step.
+Q_CLUSTER = {**Q_CLUSTER, "poll": 0.1}  # noqa: F405
+OUTBOX_POLL_SECONDS = 0.2

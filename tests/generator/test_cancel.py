@@ -1,5 +1,7 @@
 """A refund or cancel stops a running book within a second: no new image call
-is made after it, and the calls already in flight are the only ones paid.
+is made after it, and the calls already in flight are the only ones paid;
+the order is closed, no delivery is written, and a refund tells the
+customer once.
 
 These run the job in a thread of this process on a committed (transactional)
 database, so the job's watcher reads what the test writes, as in a worker."""
@@ -8,13 +10,16 @@ import threading
 import time
 
 import pytest
+from django.core import mail
 from django.db import close_old_connections, connection
 
 from generator import services, tasks
 from generator.models import Job, JobStatus
 from generator.providers import Brief, CallsStopped, Usage, provider_get
-from orders.models import OrderStatus
-from tests.conftest import wait_until
+from orders import services as order_services
+from orders.models import EmailKind, OrderStatus, SentEmail
+from orders.outbox import outbox_send_due
+from tests.conftest import checkout_event, wait_until
 from tests.fakes.gemini import LINE_ART
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,3 +157,71 @@ def test_a_stopped_provider_makes_no_retry_and_wakes_from_its_backoff(fake_gemin
     assert len(raised) == 1 and isinstance(raised[0], CallsStopped)
     assert len(fake_gemini.calls()) == 1
     assert provider.usage.calls == 1
+
+
+def _emails_written(order) -> list[str]:
+    return sorted(SentEmail.objects.filter(order=order).values_list("kind", flat=True))
+
+
+def test_a_staff_refund_of_a_book_being_made_stops_it_and_tells_the_customer_once(paid_order, settings):
+    """order_refund on the demo checkout (no Stripe payment to refund)."""
+    _stop_settings(settings, latency=0.3, concurrency=2)
+    order = paid_order()
+    run = JobThread().start()
+    wait_until(_images_done(2), timeout=20, interval=0.05, what="the book under way")
+    assert Job.objects.get().status == JobStatus.RUNNING
+
+    assert order_services.order_refund(order_id=order.pk)[1] == "refunded"
+    assert order_services.order_refund(order_id=order.pk)[1] == "already refunded"
+    run.join(timeout=5)
+
+    assert run.result == f"job {order.job.pk}"
+    job = Job.objects.get()
+    assert job.status == JobStatus.CANCELLED
+    assert job.images_done < 24 and not job.pdf
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDED and order.refunded_at is not None
+    assert _emails_written(order) == [EmailKind.CONFIRMATION, EmailKind.REFUND]
+    assert outbox_send_due() == 2
+    assert outbox_send_due() == 0
+    assert sorted(m.subject for m in mail.outbox) == [
+        "We're drawing your coloring book",
+        "Your coloring book order was refunded",
+    ]
+    # Nothing is left for a worker to do.
+    assert tasks.job_run_next() == "no job waiting"
+
+
+def test_a_dispute_while_the_book_is_made_cancels_it_without_a_delivery(make_order, post_event, settings):
+    """A dispute is how a paid order gets cancelled (a staff cancel is for
+    unpaid orders): the book stops, the customer is not written to."""
+    _stop_settings(settings, latency=0.3, concurrency=2)
+    order = make_order()
+    assert post_event(checkout_event(order, event_id="evt_paid")).status_code == 200
+    run = JobThread().start()
+    wait_until(_images_done(2), timeout=20, interval=0.05, what="the book under way")
+
+    with pytest.raises(order_services.OrderError):
+        order_services.order_cancel(order_id=order.pk)
+    dispute = {
+        "id": "dp_test_1",
+        "object": "dispute",
+        "charge": "ch_test_1",
+        "payment_intent": f"pi_test_{order.token[:12]}",
+        "amount": 999,
+        "currency": "usd",
+        "reason": "fraudulent",
+    }
+    event = {"id": "evt_dispute", "object": "event", "type": "charge.dispute.created", "data": {"object": dispute}}
+    assert post_event(event).status_code == 200
+    run.join(timeout=5)
+
+    job = Job.objects.get()
+    assert job.status == JobStatus.CANCELLED
+    assert job.images_done < 24 and not job.pdf
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert "disputed" in order.problem
+    assert _emails_written(order) == [EmailKind.CONFIRMATION]
+    outbox_send_due()
+    assert [m.subject for m in mail.outbox] == ["We're drawing your coloring book"]

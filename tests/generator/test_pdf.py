@@ -24,13 +24,25 @@ PAGES = 1 + 2 * 12 + 1  # cover, a colored reference and a coloring page per sce
 HOSTILE_NAME = '<img src="file:///etc/passwd">'
 
 
+def _read(job: Job) -> PdfReader:
+    with job.pdf.open("rb") as stored:
+        return PdfReader(io.BytesIO(stored.read()))
+
+
 def _book(paid_order, **fields) -> tuple[Job, PdfReader]:
+    """A book made here, for the fields given."""
     order = paid_order(**fields)
     assert job_run_next() == f"job {order.job.pk}"
     job = Job.objects.get(order=order)
     assert job.pdf, job.error
-    with job.pdf.open("rb") as stored:
-        return job, PdfReader(io.BytesIO(stored.read()))
+    return job, _read(job)
+
+
+@pytest.fixture
+def letter_book(finished_book) -> tuple[Job, PdfReader]:
+    """The default order's book (Letter, for Mia), made once for the run."""
+    job = Job.objects.get(order=finished_book)
+    return job, _read(job)
 
 
 def _text(reader: PdfReader, index: int) -> str:
@@ -91,8 +103,8 @@ def fetches(monkeypatch) -> dict[str, list[str]]:
     return seen
 
 
-def test_letter_book_has_cover_scenes_and_closing_page_at_exact_size(paid_order):
-    job, reader = _book(paid_order)
+def test_letter_book_has_cover_scenes_and_closing_page_at_exact_size(letter_book):
+    job, reader = letter_book
 
     assert len(reader.pages) == PAGES
     assert {_size(page.mediabox) for page in reader.pages} == {LETTER}
@@ -113,8 +125,8 @@ def test_a4_book_is_exactly_a4(paid_order):
     assert {_size(page.mediabox) for page in reader.pages} == {A4}
 
 
-def test_fonts_are_the_shipped_ones_embedded(paid_order):
-    _, reader = _book(paid_order)
+def test_fonts_are_the_shipped_ones_embedded(letter_book):
+    _, reader = letter_book
 
     fonts = _fonts(reader)
     assert fonts
@@ -131,8 +143,8 @@ def test_fonts_are_the_shipped_ones_embedded(paid_order):
         assert (fitting.fonts_dir() / file).is_file()
 
 
-def test_scenes_pair_a_jpeg_reference_with_vector_line_art(paid_order):
-    _, reader = _book(paid_order)
+def test_scenes_pair_a_jpeg_reference_with_vector_line_art(letter_book):
+    _, reader = letter_book
 
     colored, coloring = reader.pages[1], reader.pages[2]
     images = _images(colored, reader)
@@ -162,10 +174,8 @@ def test_hostile_child_name_is_printed_as_text_and_fetches_nothing(paid_order, f
         assert b"root:x:0:0" not in stored.read()
 
 
-def test_refused_fetch_stops_the_render_with_a_normal_exception(paid_order, monkeypatch):
-    order = paid_order()
-    job_run_next()
-    job = Job.objects.get(order=order)
+def test_refused_fetch_stops_the_render_with_a_normal_exception(letter_book, monkeypatch):
+    job, _ = letter_book
     original = sandbox.fetcher_class
 
     def refusing_class():
@@ -187,8 +197,8 @@ def test_refused_fetch_stops_the_render_with_a_normal_exception(paid_order, monk
     assert "PDF rendering stopped" in str(caught.value)
 
 
-def test_print_variant_has_bleed_and_crop_marks(paid_order):
-    job, _ = _book(paid_order)
+def test_print_variant_has_bleed_and_crop_marks(letter_book):
+    job, _ = letter_book
 
     reader = PdfReader(io.BytesIO(books.book_render(job=job, variant="print")))
 
@@ -200,8 +210,8 @@ def test_print_variant_has_bleed_and_crop_marks(paid_order):
         assert _size(page.bleedbox) != _size(page.trimbox)
 
 
-def test_unknown_variant_is_refused(paid_order):
-    job, _ = _book(paid_order)
+def test_unknown_variant_is_refused(letter_book):
+    job, _ = letter_book
 
     with pytest.raises(ValueError):
         books.book_render(job=job, variant="poster")
@@ -215,20 +225,16 @@ def test_long_texts_never_add_pages(paid_order):
     assert "Maximiliana-Wilhelmina Bartholomew" in _text(reader, 0)
 
 
-def test_book_needs_every_image(paid_order):
-    order = paid_order()
-    job_run_next()
-    job = Job.objects.get(order=order)
+def test_book_needs_every_image(letter_book):
+    job, _ = letter_book
     job.pages.filter(index=3).update(colored="")
 
     with pytest.raises(RenderError, match="Page 4"):
         books.book_render(job=job)
 
 
-def test_unreadable_image_fails_the_render_with_a_normal_exception(paid_order):
-    order = paid_order()
-    job_run_next()
-    job = Job.objects.get(order=order)
+def test_unreadable_image_fails_the_render_with_a_normal_exception(letter_book):
+    job, _ = letter_book
     page = job.pages.get(index=5)
     with default_storage.open(page.line_art.name, "wb") as stored:
         stored.write(b"this is not a picture")

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import close_old_connections
 
@@ -23,9 +24,10 @@ CONFIRMATION_SUBJECT = "Subject: We're drawing your coloring book"
 
 def deliveries_sent(w, count: int) -> None:
     """The worker's outbox sends each delivery within a second or two of the
-    book; then exactly `count` are in the mailbox, and stay so."""
+    book; then exactly `count` are in the mailbox, and stay so for five of
+    the outbox's polls."""
     wait_until(lambda: sum(DELIVERY_SUBJECT in t for t in w.emails()) >= count, timeout=15, what="delivery emails")
-    time.sleep(1.5)
+    time.sleep(5 * django_settings.OUTBOX_POLL_SECONDS)
     assert sum(DELIVERY_SUBJECT in text for text in w.emails()) == count
 
 
@@ -92,14 +94,17 @@ def test_orders_paid_while_the_worker_is_stopped_are_delivered_when_it_starts(wo
     time.sleep(1)
     assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.QUEUED}
 
-    # Slow enough (about 4 s a book) that the restart lands mid-queue.
-    w = worker(OFFLINE_IMAGE_LATENCY="0.3", GENERATION_CONCURRENCY="2").start()
+    # Slow enough (about 4 s a book) that the restart lands mid-queue. The
+    # kill may cut the first delivery short mid-send: the next worker sends
+    # it again once its lease is over (seconds here, minutes in production).
+    w = worker(OFFLINE_IMAGE_LATENCY="0.3", GENERATION_CONCURRENCY="2", OUTBOX_LEASE_SECONDS="3").start()
     wait_until(lambda: Order.objects.filter(status=OrderStatus.DELIVERED).exists(), what="the first book")
     # A deploy replaces the worker mid-queue without waiting for it (a
     # graceful SIGTERM would let django-q2 finish the tasks it holds).
     w.kill()
     close_old_connections()
     assert Order.objects.exclude(status=OrderStatus.DELIVERED).exists()
+    w.env["OFFLINE_IMAGE_LATENCY"] = "0"  # the restart landed mid-queue: the rest may go fast
     w.start()
     wait_until(all_delivered(orders), timeout=120, what="every book after the restart")
     deliveries_sent(w, 3)
@@ -127,6 +132,7 @@ def test_worker_killed_mid_book_resumes_and_delivers_once_without_redrawing(work
     }
     assert 8 <= len(stored) < 24
 
+    w.env["OFFLINE_IMAGE_LATENCY"] = "0"  # the next worker only has to finish the book
     w.start()
     wait_until(all_delivered([order]), timeout=120, what="the book after the kill")
     job.refresh_from_db()

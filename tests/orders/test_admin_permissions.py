@@ -4,7 +4,6 @@ a staff account that may only look cannot use them, and does not see them."""
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from generator import tasks
 from generator.models import Job, JobStatus, Page
 from orders import services as order_services
 from orders.models import Order, OrderStatus
@@ -44,12 +43,11 @@ def test_a_view_only_clerk_cannot_refund_and_does_not_see_the_action(client, fak
     assert fake_stripe.calls("/v1/refunds") == []
 
 
-def test_a_view_only_clerk_cannot_cancel_retry_regenerate_or_resend(client, paid_order, monkeypatch):
+def test_a_view_only_clerk_cannot_cancel_retry_regenerate_or_resend(client, finished_book, monkeypatch):
     resent: list[int] = []
     monkeypatch.setattr(order_services, "order_delivery_resend", lambda *, order: resent.append(order.pk))
+    order = finished_book
     unpaid = Order.objects.create(email="a@example.com", theme="cats", amount_cents=999, currency="usd")
-    order = paid_order()
-    tasks.job_run_next()
     job = Job.objects.get()
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)
     clerk = staff_client(client, *VIEW_ONLY)
@@ -95,9 +93,7 @@ def test_each_permission_offers_its_own_actions(client):
     assert actions_offered(clerk, "/admin/generator/page/") == {"regenerate"}
 
 
-def test_admin_pages_of_jobs_need_the_view_permission(client, paid_order):
-    paid_order()
-    tasks.job_run_next()
+def test_admin_pages_of_jobs_need_the_view_permission(client, finished_book):
     job, page = Job.objects.get(), Page.objects.first()
     urls = [
         "/admin/generator/job/dashboard/",

@@ -82,15 +82,20 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
 
 
 @pytest.mark.django_db
-def test_a4_order_renders_a4_pages(paid_order, outbox_flush):
-    order = paid_order(paper_size="a4")
-    tasks.job_run_next()
+def test_a4_order_renders_a4_pages_and_each_order_gets_its_own_book(finished_book, paid_order, outbox_flush):
+    letter = finished_book  # made, its delivery waiting in the outbox
+    a4 = paid_order(paper_size="a4", email="a4@example.com")
+    assert tasks.job_run_next() == f"job {a4.job.pk}"
     outbox_flush()
-    [delivery] = [m for m in mail.outbox if m.attachments]
-    pdf = PdfReader(io.BytesIO(delivery.attachments[0][1]))
-    width, height = float(pdf.pages[3].mediabox.width), float(pdf.pages[3].mediabox.height)
-    assert (round(width, 1), round(height, 1)) == (595.3, 841.9)
-    assert order.job.pk == Job.objects.get().pk
+    attached = {m.to[0]: m.attachments[0][1] for m in mail.outbox if m.attachments}
+    assert set(attached) == {letter.email, a4.email}
+    for order, page_size in ((a4, (595.3, 841.9)), (letter, (612.0, 792.0))):
+        # The book its own job made, at its own paper size.
+        job = Job.objects.get(order=order)
+        with job.pdf.open("rb") as stored:
+            assert attached[order.email] == stored.read(), f"{order.email} got another order's book"
+        page = PdfReader(io.BytesIO(attached[order.email])).pages[3]
+        assert (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1)) == page_size
 
 
 @pytest.mark.django_db
@@ -129,9 +134,8 @@ def test_demo_checkout_is_refused_when_stripe_is_configured(client, make_order, 
 
 
 @pytest.mark.django_db
-def test_download_link_needs_a_valid_signature(client, paid_order):
-    order = paid_order()
-    tasks.job_run_next()
+def test_download_link_needs_a_valid_signature(client, finished_book, paid_order):
+    order = finished_book
     assert client.get(f"/orders/{order.token}/download/forged/").status_code == 410
     other = paid_order(email="other@example.com")
     good = client.get(f"/orders/{order.token}/status.json").json()["download_url"]
@@ -141,13 +145,12 @@ def test_download_link_needs_a_valid_signature(client, paid_order):
 
 
 @pytest.mark.django_db
-def test_download_link_expires_and_the_status_page_gives_a_fresh_one(client, paid_order, monkeypatch, settings):
+def test_download_link_expires_and_the_status_page_gives_a_fresh_one(client, finished_book, monkeypatch, settings):
     import time
 
     from django.core import signing
 
-    order = paid_order()
-    tasks.job_run_next()
+    order = finished_book
     old_link = client.get(f"/orders/{order.token}/status.json").json()["download_url"]
     assert client.get(old_link).status_code == 200
 
@@ -164,10 +167,9 @@ def test_download_link_expires_and_the_status_page_gives_a_fresh_one(client, pai
 
 
 @pytest.mark.django_db
-def test_a_book_too_big_to_attach_is_sent_as_a_link_only(paid_order, settings, outbox_flush):
+def test_a_book_too_big_to_attach_is_sent_as_a_link_only(finished_book, settings, outbox_flush):
     settings.BOOK_ATTACH_MAX_BYTES = 1000
-    order = paid_order()
-    tasks.job_run_next()
+    order = finished_book
     outbox_flush()
     [delivery] = [m for m in mail.outbox if m.subject == "Your coloring book is ready"]
     assert delivery.attachments == []

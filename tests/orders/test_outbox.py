@@ -13,13 +13,15 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from generator import pipeline, queue
+from generator import pipeline, queue, tasks
 from orders import services as order_services
 from orders.models import EmailKind, EmailState, Order, OrderStatus, SentEmail
+from orders.outbox import outbox_retry
 from tests.conftest import ORDER_FORM, ROOT, _database_url, checkout_event
 from tests.fakes import mail as fake_mail
 
 CONFIRMATION = "We're drawing your coloring book"
+DELIVERY = "Your coloring book is ready"
 
 
 def test_a_slow_mail_provider_does_not_slow_the_webhook(transactional_db, settings, make_order, post_event):
@@ -70,12 +72,10 @@ def test_no_email_is_sent_inside_a_transaction(transactional_db, settings, clien
 
 
 def test_a_failing_provider_is_retried_with_backoff_then_shown_to_staff_who_retry_it(
-    settings, paid_order, outbox_flush, admin_client
+    settings, paid_order, outbox_flush, admin_client, failing_mail
 ):
-    settings.EMAIL_BACKEND = "tests.fakes.mail.FailingBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 3
     settings.OUTBOX_BACKOFF_SECONDS = 30
-    fake_mail.FailingBackend.down, fake_mail.FailingBackend.calls = True, 0
     order = paid_order()
     row = SentEmail.objects.get(order=order, kind=EmailKind.CONFIRMATION)
 
@@ -89,7 +89,7 @@ def test_a_failing_provider_is_retried_with_backoff_then_shown_to_staff_who_retr
         assert outbox_flush() == 0
         SentEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     row.refresh_from_db()
-    assert fake_mail.FailingBackend.calls == 3
+    assert failing_mail.calls == 3
     assert waits[:2] == [1, 2]  # 30 s, then 60 s
     assert row.state == EmailState.FAILED
     assert "mail provider unreachable" in row.last_error
@@ -102,13 +102,52 @@ def test_a_failing_provider_is_retried_with_backoff_then_shown_to_staff_who_retr
         f"/admin/orders/sentemail/{row.pk}/change/"
         in admin_client.get("/admin/orders/sentemail/?state__exact=failed").content.decode()
     )
-    fake_mail.FailingBackend.down = False
+    failing_mail.down = False
     admin_client.post("/admin/orders/sentemail/", {"action": "retry", "_selected_action": [row.pk]})
     assert outbox_flush() == 1
     assert [m.subject for m in mail.outbox] == [CONFIRMATION]
     assert outbox_flush() == 0
     row.refresh_from_db()
     assert row.state == EmailState.SENT
+
+
+@pytest.mark.parametrize("max_attempts", [8, 1], ids=["retrying", "failed-then-staff-retry"])
+def test_a_delivery_that_fails_to_send_leaves_the_book_delivered_and_goes_once_later(
+    client, settings, paid_order, outbox_flush, failing_mail, max_attempts
+):
+    settings.OUTBOX_MAX_ATTEMPTS = max_attempts
+    order = paid_order()
+    failing_mail.down = False
+    assert outbox_flush() == 1  # the confirmation
+    failing_mail.down = True
+    assert tasks.job_run_next() == f"job {order.job.pk}"
+
+    assert outbox_flush() == 0
+    assert failing_mail.calls == 2
+    # The book is delivered all the same: its page offers the download.
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert client.get(f"/orders/{order.token}/status.json").json()["download_url"]
+    row = SentEmail.objects.get(order=order, kind=EmailKind.DELIVERY)
+    assert (row.attempts, row.sent_at) == (1, None)
+    assert row.last_error == "ConnectionError: mail provider unreachable"
+    if max_attempts == 1:
+        assert row.state == EmailState.FAILED
+        assert outbox_retry(email=row)  # what staff's retry action does
+    else:
+        assert row.state == EmailState.PENDING  # retrying, after its backoff
+        assert row.next_attempt_at > timezone.now()
+        assert outbox_flush() == 0
+        SentEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+    failing_mail.down = False
+    assert outbox_flush() == 1
+    assert outbox_flush() == 0
+    [delivery] = [m for m in mail.outbox if m.subject == DELIVERY]
+    assert delivery.to == [order.email]
+    assert delivery.attachments[0][2] == "application/pdf"
+    row.refresh_from_db()
+    assert row.state == EmailState.SENT and row.sent_at is not None
 
 
 def _mailbox(path: Path) -> list[email.message.Message]:

@@ -150,10 +150,9 @@ def test_a_dispute_on_a_paid_order_stops_its_job_and_flags_it(paid_order, post_e
     assert StripeEvent.objects.get().order == order
 
 
-def test_a_dispute_on_a_delivered_order_is_flagged_and_the_book_kept(paid_order, post_event):
-    order = paid_order()
+def test_a_dispute_on_a_delivered_order_is_flagged_and_the_book_kept(finished_book, post_event):
+    order = finished_book
     Order.objects.filter(pk=order.pk).update(stripe_payment_intent="pi_test_d")
-    tasks.job_run_next()
     post_event(dispute_event("pi_test_d"))
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED

@@ -102,9 +102,8 @@ def test_admin_retry_resumes_a_failed_job(admin_client, paid_order, settings, mo
     assert subjects().count(DELIVERY) == 1
 
 
-def test_admin_resend_delivery_sends_one_more_each_time(admin_client, paid_order, outbox_flush):
-    order = paid_order()
-    tasks.job_run_next()
+def test_admin_resend_delivery_sends_one_more_each_time(admin_client, finished_book, outbox_flush):
+    order = finished_book
     outbox_flush()
     admin_action(admin_client, "orders/order", "resend_delivery", [order.pk])
     admin_action(admin_client, "generator/job", "resend_delivery", [order.job.pk])
@@ -124,9 +123,8 @@ def test_resend_before_the_book_exists_is_refused(admin_client, paid_order):
     assert DELIVERY not in subjects()
 
 
-def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, paid_order, monkeypatch, outbox_flush):
-    order = paid_order()
-    tasks.job_run_next()
+def test_admin_regenerates_chosen_pages_and_delivers_again(admin_client, finished_book, monkeypatch, outbox_flush):
+    order = finished_book
     job = Job.objects.get()
     first_pdf = os.stat(job.pdf.path).st_mtime_ns
     chosen = list(Page.objects.filter(job=job, index__in=[1, 4]))
@@ -167,10 +165,9 @@ def test_regenerating_a_running_job_is_refused(admin_client, paid_order):
         services.pages_regenerate(job=job, page_ids=page_ids)
 
 
-def test_dashboard_shows_the_queue_and_advises_more_workers(admin_client, paid_order, settings):
+def test_dashboard_shows_the_queue_and_advises_more_workers(admin_client, finished_book, paid_order, settings):
     settings.HOST_MEMORY_MB = 512
-    done = paid_order(email="done@example.com")
-    tasks.job_run_next()
+    done = finished_book
     Job.objects.filter(order=done).update(
         started_at=timezone.now() - timedelta(seconds=200), finished_at=timezone.now(), peak_rss_mb=140
     )
@@ -310,13 +307,11 @@ def test_admin_pages_escape_customer_text_and_show_thumbnails(admin_client, paid
     assert admin_client.get(f"/admin/generator/page/{page.pk}/thumbnail/secret/").status_code == 404
 
 
-def test_staff_get_the_print_shop_pdf_from_the_worker(admin_client, paid_order, django_capture_on_commit_callbacks):
+def test_staff_get_the_print_shop_pdf_from_the_worker(admin_client, finished_book, django_capture_on_commit_callbacks):
     from django_q.models import OrmQ
     from pypdf import PdfReader
 
-    paid_order()
-    tasks.job_run_next()
-    job = Job.objects.get()
+    job = Job.objects.get(order=finished_book)
     with django_capture_on_commit_callbacks(execute=True):
         admin_action(admin_client, "generator/job", "make_print_pdf", [job.pk])
     body = admin_client.get(f"/admin/generator/job/{job.pk}/change/").content.decode()

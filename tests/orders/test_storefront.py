@@ -1,6 +1,8 @@
 """The order form and the order pages: clear answers to bad input, customer
 text escaped everywhere, tokens that reveal nothing."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -77,11 +79,20 @@ def test_unknown_and_malformed_tokens_are_plain_404s(client, make_order):
             assert response.status_code == 404, (token, suffix)
 
 
-def test_tokens_are_long_random_and_not_ids(make_order):
-    first, second = make_order(), make_order()
-    assert len(first.token) >= 32
-    assert first.token != second.token
-    assert str(first.pk) not in (first.token[:3], second.token[:3])
+def test_tokens_are_long_random_and_not_ids(client, make_order):
+    orders = [make_order() for _ in range(20)]
+    tokens = [order.token for order in orders]
+    for token in tokens:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token), token
+        # Random characters from a large alphabet, not a padded number.
+        assert len(set(token)) >= 16, token
+    # Not counted or timed: orders placed one after another share no prefix.
+    assert len({token[:8] for token in tokens}) == len(tokens)
+    # An order's pages answer to its token, never to its id.
+    order = orders[-1]
+    assert client.get(f"/orders/{order.token}/").status_code == 200
+    for suffix in ("", "status.json", "demo-checkout/"):
+        assert client.get(f"/orders/{order.pk}/{suffix}").status_code == 404, suffix
 
 
 def test_status_json_has_the_documented_fields(client, make_order):
