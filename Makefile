@@ -3,6 +3,8 @@ PYTHON_BIN ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes (pytest-xdist); 0 runs the suite in this process.
+TEST_WORKERS ?= 4
 STAMP := $(VENV)/.installed
 # These commands are for a developer's machine: DEBUG on (the settings'
 # default is off), links in emails to the port `make run` serves on.
@@ -39,7 +41,7 @@ worker: $(STAMP)
 
 test: $(STAMP)
 	mkdir -p var
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
