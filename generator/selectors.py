@@ -66,8 +66,16 @@ def job_progress(job: Job) -> dict:
         "images_done": job.images_done,
         "images_total": job.images_total,
         "eta_seconds": eta_seconds(job, position, book_seconds_average()),
-        "pdf_ready": job.status == JobStatus.DONE and bool(job.pdf),
+        "pdf_ready": book_pdf(job) is not None,
     }
+
+
+def book_pdf(job: Job | None) -> tuple[str, int] | None:
+    """The stored PDF of a finished book, as (storage name, size in bytes;
+    0 when not recorded), or None while there is none."""
+    if job is None or job.status != JobStatus.DONE or not job.pdf:
+        return None
+    return job.pdf.name, job.pdf_bytes
 
 
 def queue_snapshot() -> dict:

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from generator.selectors import book_pdf
 from orders.links import download_url
 from orders.models import EmailKind, Order, SentEmail
 
@@ -95,12 +96,13 @@ def _message(order: Order, template: str, subject: str, extra: dict | None = Non
 def _book_pdf(order: Order) -> bytes | None:
     """The book's stored PDF if it fits in an email, read at send time so the
     outbox row never holds it."""
-    job = order.job
-    if job is None or not job.pdf:
+    stored_pdf = book_pdf(order.job)
+    if stored_pdf is None:
         return None
-    if job.pdf_bytes and job.pdf_bytes > settings.BOOK_ATTACH_MAX_BYTES:
+    name, size = stored_pdf
+    if size > settings.BOOK_ATTACH_MAX_BYTES:
         return None
-    with default_storage.open(job.pdf.name, "rb") as stored:
+    with default_storage.open(name, "rb") as stored:
         pdf = stored.read()
     return pdf if len(pdf) <= settings.BOOK_ATTACH_MAX_BYTES else None
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generator import services as generator_services
-from generator.models import JobStatus
+from generator.selectors import book_pdf
 from orders import emails, payments
 from orders.locks import transaction_lock
 from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, StripeEvent
@@ -292,8 +292,7 @@ def order_cancel(*, order_id: int, reason: str = "Cancelled by staff.") -> tuple
 def order_delivery_resend(*, order: Order) -> None:
     """Staff asked for the delivery again (a lost email): one more email in
     the outbox, which the worker sends with the stored PDF and a fresh link."""
-    job = order.job
-    if job is None or job.status != JobStatus.DONE or not job.pdf:
+    if book_pdf(order.job) is None:
         raise OrderError("There is no finished book to send yet.")
     emails.delivery_resend(order=order)
 

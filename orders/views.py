@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookshop.downloads import pdf_download
 from generator.health import health_report
+from generator.selectors import book_pdf
 from orders import payments, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
@@ -101,10 +102,10 @@ def order_download(request: HttpRequest, token: str, signature: str) -> HttpResp
     order = _order_or_404(token)
     if not download_signature_valid(order.token, signature):
         return render(request, "orders/link_expired.html", {"order": order}, status=410)
-    job = order.job
-    if order.status != OrderStatus.DELIVERED or job is None or not job.pdf:
+    stored = book_pdf(order.job)
+    if order.status != OrderStatus.DELIVERED or stored is None:
         raise Http404
-    return pdf_download(job.pdf.name, f"coloring-book-{order.token[:8]}.pdf")
+    return pdf_download(stored[0], f"coloring-book-{order.token[:8]}.pdf")
 
 
 @csrf_exempt
