@@ -22,6 +22,71 @@ class PaperSize(models.TextChoices):
     A4 = "a4", "A4"
 
 
+class ChildKind(models.TextChoices):
+    CHILD = "child", "Just “child”"
+    GIRL = "girl", "Girl"
+    BOY = "boy", "Boy"
+
+
+class HairColor(models.TextChoices):
+    BLACK = "black", "Black"
+    BROWN = "brown", "Brown"
+    BLONDE = "blonde", "Blonde"
+    RED = "red", "Red"
+
+
+class HairStyle(models.TextChoices):
+    SHORT = "short", "Short"
+    LONG = "long", "Long"
+    CURLY = "curly", "Curly"
+    PONYTAIL = "ponytail", "Ponytail"
+
+
+class SkinTone(models.TextChoices):
+    TONE_1 = "1", "Light"
+    TONE_2 = "2", "Light medium"
+    TONE_3 = "3", "Medium"
+    TONE_4 = "4", "Medium deep"
+    TONE_5 = "5", "Deep"
+
+
+DEDICATION_MAX_LENGTH = 160
+
+
+class BookBrief(models.Model):
+    """What a book is made from: its theme, the child it is for and how the
+    child looks (each look left blank is chosen by the book's seed), the age
+    group, the paper, and the dedication printed up front. A Job holds one;
+    a client (an order) keeps the one it asked for."""
+
+    theme = models.CharField(max_length=120)
+    child_name = models.CharField(max_length=40, blank=True)
+    age_group = models.CharField(max_length=10, choices=AgeGroup.choices, default=AgeGroup.KIDS)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.LETTER)
+    child_kind = models.CharField(max_length=10, choices=ChildKind.choices, default=ChildKind.CHILD)
+    hair_color = models.CharField(max_length=10, choices=HairColor.choices, blank=True)
+    hair_style = models.CharField(max_length=10, choices=HairStyle.choices, blank=True)
+    skin_tone = models.CharField(max_length=2, choices=SkinTone.choices, blank=True)
+    glasses = models.BooleanField(default=False)
+    dedication = models.CharField(max_length=DEDICATION_MAX_LENGTH, blank=True)
+
+    BRIEF_FIELDS = (
+        "theme", "child_name", "age_group", "paper_size", "child_kind", "hair_color", "hair_style", "skin_tone",
+        "glasses", "dedication",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    def brief_fields(self) -> dict:
+        """The brief as keyword arguments (generator.services.job_create)."""
+        return {name: getattr(self, name) for name in self.BRIEF_FIELDS}
+
+    @property
+    def title(self) -> str:
+        return book_title(self.theme)
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -30,9 +95,8 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Job(models.Model):
-    """The making of one book from its brief (theme, child's name, age group,
-    paper size), for whoever asked: the factory knows no order. This table,
+class Job(BookBrief):
+    """The making of one book from its brief (BookBrief), for whoever asked: the factory knows no order. This table,
     not django-q2's queue, is the truth: a worker claims a job here, keeps
     its heartbeat fresh, and a job whose heartbeat goes stale is taken over
     by the next worker. What happens to a job is told through
@@ -41,11 +105,6 @@ class Job(models.Model):
     # The job's own key: where its images are stored, and the seed of the
     # offline provider's drawings (the same brief draws the same book).
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    # The brief.
-    theme = models.CharField(max_length=120)
-    child_name = models.CharField(max_length=40, blank=True)
-    age_group = models.CharField(max_length=10, choices=AgeGroup.choices, default=AgeGroup.KIDS)
-    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.LETTER)
 
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
     # The queue order: set when the job is (re)queued.
@@ -86,10 +145,6 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"Job {self.pk} ({self.status})"
-
-    @property
-    def title(self) -> str:
-        return book_title(self.theme)
 
     @property
     def images_total(self) -> int:

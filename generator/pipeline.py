@@ -28,7 +28,7 @@ from generator.errors import JobCancelled
 from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
 from generator.models import Job, JobStatus, Page
-from generator.providers import Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
+from generator.providers import Appearance, Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,13 @@ def brief_for(job: Job) -> Brief:
         age_group=job.age_group,
         seed=job.token,
         size=settings.BOOK_IMAGE_SIZE,
+        appearance=Appearance(
+            kind=job.child_kind,
+            hair_color=job.hair_color,
+            hair_style=job.hair_style,
+            skin_tone=job.skin_tone,
+            glasses=job.glasses,
+        ),
     )
 
 

@@ -14,13 +14,15 @@ from generator.errors import JobError
 from generator.models import Job, JobStatus, Page
 
 
-def job_create(*, theme: str, child_name: str = "", age_group: str, paper_size: str) -> Job:
-    """A job for a book made from this brief, queued. Call it inside the
-    transaction that decides the book is wanted: the task is queued after
-    commit, and nothing is queued if it rolls back."""
-    job = Job.objects.create(
-        theme=theme, child_name=child_name, age_group=age_group, paper_size=paper_size, queued_at=timezone.now()
-    )
+def job_create(**brief) -> Job:
+    """A job for a book made from this brief (the fields of
+    generator.models.BookBrief: theme, child_name, age_group, ...), queued.
+    Call it inside the transaction that decides the book is wanted: the task
+    is queued after commit, and nothing is queued if it rolls back."""
+    unknown = set(brief) - set(Job.BRIEF_FIELDS)
+    if unknown:
+        raise TypeError(f"not part of a brief: {', '.join(sorted(unknown))}")
+    job = Job.objects.create(**brief, queued_at=timezone.now())
     transaction.on_commit(queue.tasks_enqueue)
     return job
 

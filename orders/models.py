@@ -1,7 +1,6 @@
 from django.db import models
 
-from generator.models import AgeGroup, Job, PaperSize, new_token
-from generator.text import book_title
+from generator.models import BookBrief, Job, new_token
 
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
@@ -55,13 +54,9 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Order(models.Model):
+class Order(BookBrief):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     email = models.EmailField()
-    theme = models.CharField(max_length=120)
-    child_name = models.CharField(max_length=40, blank=True)
-    age_group = models.CharField(max_length=10, choices=AgeGroup.choices, default=AgeGroup.KIDS)
-    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.LETTER)
 
     # Computed on the server when the order is placed, never taken from the client.
     amount_cents = models.PositiveIntegerField()
@@ -104,10 +99,6 @@ class Order(models.Model):
     @property
     def price_display(self) -> str:
         return price_format(self.amount_cents, self.currency)
-
-    @property
-    def title(self) -> str:
-        return book_title(self.theme)
 
 
 class EmailKind(models.TextChoices):

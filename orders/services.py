@@ -183,9 +183,7 @@ def order_fulfill(
         else:
             for charge in charges:
                 _order_flag(order, _partial_refund_note(charge))
-            order.job = generator_services.job_create(
-                theme=order.theme, child_name=order.child_name, age_group=order.age_group, paper_size=order.paper_size
-            )
+            order.job = generator_services.job_create(**order.brief_fields())
             order.save(update_fields=["job", "updated_at"])
             order_transition(order, OrderStatus.QUEUED)
             # Written with the payment; the worker's outbox thread sends it within

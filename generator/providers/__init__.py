@@ -6,6 +6,7 @@ from importlib import import_module
 from django.conf import settings
 
 from generator.providers.base import (
+    Appearance,
     Brief,
     CallsStopped,
     ImageProvider,
@@ -27,6 +28,7 @@ def provider_get(name: str | None = None, *, usage: Usage | None = None) -> Imag
 
 
 __all__ = [
+    "Appearance",
     "Brief",
     "CallsStopped",
     "ImageProvider",

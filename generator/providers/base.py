@@ -7,15 +7,31 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """How the child drawn in the book looks. `kind` is "child", "girl" or
+    "boy"; hair color ("black", "brown", "blonde", "red"), hair style
+    ("short", "long", "curly", "ponytail") and skin tone ("1" light to "5"
+    deep) are "" when the parent left them to us: the provider then picks
+    one from the book's seed, the same on every page."""
+
+    kind: str = "child"
+    hair_color: str = ""
+    hair_style: str = ""
+    skin_tone: str = ""
+    glasses: bool = False
+
+
+@dataclass(frozen=True)
 class Brief:
-    """What a book is about. `seed` (the order's token) makes a provider's
-    choices repeatable for the same order."""
+    """What a book is about. `seed` (the job's token) makes a provider's
+    choices repeatable for the same book."""
 
     theme: str
     child_name: str
     age_group: str
     seed: str
     size: int
+    appearance: Appearance = field(default_factory=Appearance)
 
 
 class ProviderError(Exception):
