@@ -303,6 +303,22 @@ GEMINI_RPM = env_int("GEMINI_RPM", 0)
 # a full page at about 250 DPI; tests use less to stay quick.
 BOOK_IMAGE_SIZE = env_int("BOOK_IMAGE_SIZE", 2048)
 BOOK_SCENES = 12
+
+# Free previews (the cover and one scene, before paying): how often the
+# preview lane of each worker process looks for one, how many a client
+# address and an email may ask for a day, redraws of another scene, how
+# long an unordered preview is kept, and the day's spend cap on previews'
+# image calls (PREVIEW_IMAGE_CALL_CENTS each with Gemini; the offline
+# provider costs nothing). Past the cap the form goes straight to ordering.
+PREVIEW_POLL_SECONDS = env_float("PREVIEW_POLL_SECONDS", 0.5)
+PREVIEWS_PER_ADDRESS_PER_DAY = env_int("PREVIEWS_PER_ADDRESS_PER_DAY", 10)
+PREVIEWS_PER_EMAIL_PER_DAY = env_int("PREVIEWS_PER_EMAIL_PER_DAY", 5)
+PREVIEW_REDRAWS = env_int("PREVIEW_REDRAWS", 2)
+PREVIEW_MAX_AGE_DAYS = env_int("PREVIEW_MAX_AGE_DAYS", 3)
+PREVIEW_DAILY_SPEND_CENTS = env_int("PREVIEW_DAILY_SPEND_CENTS", 2000)
+PREVIEW_IMAGE_CALL_CENTS = env_float("PREVIEW_IMAGE_CALL_CENTS", 4.0)
+# The long side of the watermarked images a preview page shows.
+PREVIEW_IMAGE_PIXELS = 900
 # Image calls in flight within one book. Each call mostly waits on the
 # network, so several overlap well; each holds at most one image in memory.
 GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)

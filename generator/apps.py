@@ -8,11 +8,12 @@ logger = logging.getLogger(__name__)
 def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     """A worker process just started (first start, or respawned after its
     predecessor was killed): let SIGTERM and SIGINT stop it gracefully, tune
-    its malloc, and take over the jobs dead workers left behind now. (The
+    its malloc, take over the jobs dead workers left behind now, and start
+    its preview lane (generator/lanes.py). (The
     project starts the housekeeping thread after this: bookshop/apps.py.)"""
     from django.db import close_old_connections
 
-    from generator import shutdown
+    from generator import lanes, shutdown
     from generator.memory import malloc_tune
     from generator.queue import jobs_sweep, sweep_schedule_remove
 
@@ -25,6 +26,7 @@ def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
         logger.exception("sweep at worker start failed; the housekeeping thread will retry")
     finally:
         close_old_connections()
+    lanes.preview_lane_start()
 
 
 class GeneratorConfig(AppConfig):

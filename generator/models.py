@@ -87,6 +87,11 @@ class BookBrief(models.Model):
         return book_title(self.theme)
 
 
+class JobKind(models.TextChoices):
+    BOOK = "book", "Book"
+    PREVIEW = "preview", "Preview"
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -105,6 +110,13 @@ class Job(BookBrief):
     # The job's own key: where its images are stored, and the seed of the
     # offline provider's drawings (the same brief draws the same book).
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # A preview draws the cover and one scene of the book's plan, on its own
+    # lane (generator/lanes.py); made into a book, it keeps every image.
+    kind = models.CharField(max_length=10, choices=JobKind.choices, default=JobKind.BOOK, db_index=True)
+    # The scene a preview shows (0-based); another scene on each redraw.
+    preview_scene = models.PositiveSmallIntegerField(default=0)
+    # The cover's picture (colored), drawn for the cover only.
+    cover = models.ImageField(upload_to="covers/", blank=True)
 
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
     # The queue order: set when the job is (re)queued.

@@ -27,13 +27,14 @@ from generator import queue, selectors, signals
 from generator.errors import JobCancelled
 from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
-from generator.models import Job, JobStatus, Page
+from generator.models import Job, JobKind, JobStatus, Page
 from generator.providers import Appearance, Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
 
 logger = logging.getLogger(__name__)
 
 LINE_ART = "line_art"
 COLORED = "colored"
+COVER = "cover"
 
 
 def brief_for(job: Job) -> Brief:
@@ -81,6 +82,15 @@ def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageReco
         recorder.flush()
 
 
+def cover_store(*, job: Job, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
+    """Write the cover's picture to storage and record it, the moment it exists."""
+    name = default_storage.save(f"jobs/{job.token}/00-cover.{image_type(data).extension}", ContentFile(data))
+    Job.objects.filter(pk=job.pk).update(cover=name)
+    job.cover = name
+    if recorder is not None:
+        recorder.flush()
+
+
 # How long the pipeline waits for a call to finish before it looks again
 # whether the job was stopped: a stop is acted on within this.
 STOP_POLL_SECONDS = 0.25
@@ -94,10 +104,12 @@ def pages_draw(
     pages: list[Page],
     check: Callable[[], None],
     recorder: "UsageRecorder | None" = None,
+    cover: bool = False,
 ) -> None:
-    """Draw what is missing, GENERATION_CONCURRENCY calls at a time, a page's
-    coloring going ahead of any line art still to draw: finished pages come
-    early and steadily, and a job stopped midway leaves whole pages behind.
+    """Draw what is missing (the cover's picture first, with `cover`),
+    GENERATION_CONCURRENCY calls at a time, a page's coloring going ahead
+    of any line art still to draw: finished pages come early and steadily,
+    and a job stopped midway leaves whole pages behind.
 
     A page that fails does not stop the others; the first failure is raised
     once every other page is stored. If something else goes wrong (the job is
@@ -108,7 +120,10 @@ def pages_draw(
     concurrency = max(1, settings.GENERATION_CONCURRENCY)
     failures: list[ProviderError] = []
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"job{job.pk}")
-    in_flight: dict[Future, tuple[str, Page]] = {}
+    in_flight: dict[Future, tuple[str, Page | None]] = {}
+    if cover:
+        check()
+        in_flight[pool.submit(provider.draw_cover, brief)] = (COVER, None)
     # Line art waiting to be colored (bytes, or None when it is in storage),
     # and pages still without line art.
     to_color: deque[tuple[Page, bytes | None]] = deque(
@@ -137,8 +152,12 @@ def pages_draw(
         except CallsStopped:
             return  # never asked: the page is drawn by the next attempt, if any
         except ProviderError as exc:
-            Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
+            if page is not None:
+                Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
             failures.append(exc)
+            return
+        if page is None:
+            cover_store(job=job, data=data, recorder=recorder)
             return
         page_image_store(page=page, kind=kind, data=data, recorder=recorder)
         if kind == LINE_ART and not page.colored:
@@ -195,8 +214,9 @@ def _job_still_ours(job: Job, worker: str) -> Job:
 
 
 def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threading.Event | None = None) -> None:
-    """Make the book: pages, then the PDF, then tell that it is ready.
-    `check` raises once the job is stopped; `stop` (set at the same moment)
+    """Make the book: the cover's picture and the pages, then the PDF, then
+    tell that it is ready. A preview draws the cover and its one scene, and
+    no PDF. `check` raises once the job is stopped; `stop` (set at the same moment)
     stops the provider's calls, retries included, from inside the calls in
     flight."""
     from generator.books import book_render
@@ -213,10 +233,22 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
         for page in pages:
             page.job = job
         recorder.flush()
-        pages_draw(job=job, provider=provider, brief=brief, pages=pages, check=check, recorder=recorder)
+        if job.kind == JobKind.PREVIEW:
+            pages = [pages[job.preview_scene % len(pages)]]
+        pages_draw(
+            job=job, provider=provider, brief=brief, pages=pages, check=check, recorder=recorder, cover=not job.cover
+        )
     finally:
         recorder.flush()
     check()
+    if job.kind == JobKind.PREVIEW:
+        if Job.objects.filter(pk=job.pk, kind=JobKind.BOOK).exists():
+            # Made a book while its preview was drawn: in the books' line now.
+            job.kind = JobKind.BOOK
+            queue.job_requeue(job=job, reason="", worker=worker)
+            return
+        _job_finish(job, worker)
+        return
 
     # Receivers lock their rows first (generator.signals), then the job's.
     with transaction.atomic():
@@ -234,7 +266,11 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
         )
         del pdf
     check()
+    _job_finish(job, worker)
 
+
+def _job_finish(job: Job, worker: str) -> None:
+    """Done: whoever asked hears job_ready in the same transaction."""
     with transaction.atomic():
         signals.job_ready.send(sender=Job, job=job)
         job = _job_still_ours(job, worker)

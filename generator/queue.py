@@ -21,7 +21,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from generator import signals
-from generator.models import Job, JobStatus, Page, WorkerHeartbeat
+from generator.models import Job, JobKind, JobStatus, Page, WorkerHeartbeat
 from generator.processes import process_alive
 
 logger = logging.getLogger(__name__)
@@ -44,10 +44,10 @@ def _stale_before():
     return timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
 
 
-def jobs_claimable():
-    """Jobs waiting, and jobs whose worker is gone: stale heartbeat, or
-    released by jobs_orphans_release."""
-    return Job.objects.filter(
+def jobs_claimable(kind: str = JobKind.BOOK):
+    """Jobs of a kind waiting, and those whose worker is gone: stale
+    heartbeat, or released by jobs_orphans_release."""
+    return Job.objects.filter(kind=kind).filter(
         Q(status=JobStatus.QUEUED)
         | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before())
         | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True)
@@ -73,12 +73,13 @@ class _Unchanged(Exception):
     state it needed (with what the receivers wrote)."""
 
 
-def job_claim_next(*, worker: str) -> Job | None:
-    """Take the oldest waiting job (or one whose worker died), or None."""
+def job_claim_next(*, worker: str, kind: str = JobKind.BOOK) -> Job | None:
+    """Take the oldest waiting job of a kind (or one whose worker died), or
+    None. Books and previews have lanes of their own (generator/lanes.py)."""
     while True:
         exhausted = None
         with transaction.atomic():
-            job = jobs_claimable().select_for_update(skip_locked=True).order_by("queued_at", "id").first()
+            job = jobs_claimable(kind).select_for_update(skip_locked=True).order_by("queued_at", "id").first()
             if job is None:
                 return None
             taken_over = job.status == JobStatus.RUNNING
@@ -123,7 +124,8 @@ def job_requeue(*, job: Job, reason: str = "", worker: str | None = None, attemp
             signals.job_requeued.send(sender=Job, job=job, reason=reason)
             if not jobs.update(**changes):
                 raise _Unchanged
-            transaction.on_commit(tasks_enqueue)
+            if job.kind == JobKind.BOOK:  # the preview lane polls
+                transaction.on_commit(tasks_enqueue)
     except _Unchanged:
         return False
     return True

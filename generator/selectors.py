@@ -78,6 +78,30 @@ def book_pdf(job: Job | None) -> tuple[str, int] | None:
     return job.pdf.name, job.pdf_bytes
 
 
+PREVIEW_STATUS = {
+    JobStatus.QUEUED: "queued",
+    JobStatus.RUNNING: "drawing",
+    JobStatus.DONE: "ready",
+    JobStatus.FAILED: "failed",
+    JobStatus.CANCELLED: "failed",
+}
+
+
+def preview_progress(job: Job) -> dict:
+    """A preview's state for its page: "queued", "drawing", "ready" or
+    "failed", and the storage names of what it shows so far (the cover's
+    picture, the scene's colored reference and coloring page), with the
+    scene's caption."""
+    page = job.pages.filter(index=job.preview_scene % settings.BOOK_SCENES).first()
+    return {
+        "status": PREVIEW_STATUS[job.status],
+        "cover": job.cover.name if job.cover else "",
+        "caption": page.scene if page else "",
+        "colored": page.colored.name if page and page.colored else "",
+        "line_art": page.line_art.name if page and page.line_art else "",
+    }
+
+
 def queue_snapshot() -> dict:
     waiting = list(Job.objects.filter(status=JobStatus.QUEUED).order_by("queued_at", "id").values_list("pk", flat=True))
     running = list(Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))

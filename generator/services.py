@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from generator import queue
 from generator.errors import JobError
-from generator.models import Job, JobStatus, Page
+from generator.models import Job, JobKind, JobStatus, Page
 
 
 def job_create(**brief) -> Job:
@@ -84,3 +84,61 @@ def print_pdf_request(*, job: Job) -> None:
         raise JobError("The book is not finished yet.")
     Job.objects.filter(pk=job.pk).update(print_pdf_requested_at=timezone.now())
     transaction.on_commit(lambda: async_task("generator.tasks.print_pdf_make", job.pk, group="print"))
+
+
+# Previews ------------------------------------------------------------------
+
+
+def preview_create(**brief) -> Job:
+    """A preview of the book this brief makes: the cover and one scene,
+    drawn on the preview lane (generator/lanes.py), which polls for it."""
+    unknown = set(brief) - set(Job.BRIEF_FIELDS)
+    if unknown:
+        raise TypeError(f"not part of a brief: {', '.join(sorted(unknown))}")
+    return Job.objects.create(**brief, kind=JobKind.PREVIEW, queued_at=timezone.now())
+
+
+def preview_redraw(*, job: Job) -> None:
+    """Another scene of the same plan, for a finished preview; the scenes
+    drawn before stay stored (a book made from the preview keeps them)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.kind != JobKind.PREVIEW or job.status not in (JobStatus.DONE, JobStatus.FAILED):
+            raise JobError("Only a finished preview can draw another scene.")
+        job.preview_scene += 1
+        job.attempts = 0
+        job.queued_at = timezone.now()
+        job.save(update_fields=["preview_scene", "attempts", "queued_at"])
+    queue.job_requeue(job=job, reason="")
+
+
+def preview_to_book(*, job: Job) -> Job:
+    """The whole book of a preview: the same job (same plan, same seed, its
+    images kept and never drawn again) made a book and put in the books'
+    line. Call it inside the transaction that decides the book is wanted.
+    A preview still being drawn finishes its images, then goes in line."""
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.kind != JobKind.PREVIEW:
+        raise JobError(f"Job {job.pk} is not a preview.")
+    job.kind = JobKind.BOOK
+    job.attempts = 0
+    job.queued_at = timezone.now()
+    job.save(update_fields=["kind", "attempts", "queued_at"])
+    if job.status != JobStatus.RUNNING:
+        queue.job_requeue(job=job, reason="")
+    return job
+
+
+def job_discard(*, job_id: int) -> None:
+    """Delete a job that is not running, and every file it stored."""
+    job = Job.objects.filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
+    if job is None:
+        return
+    for page in job.pages.all():
+        for field in (page.line_art, page.colored):
+            if field:
+                field.delete(save=False)
+    for field in (job.cover, job.pdf, job.print_pdf):
+        if field:
+            field.delete(save=False)
+    job.delete()

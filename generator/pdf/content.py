@@ -18,3 +18,6 @@ class BookContent:
     child_name: str
     paper_size: str
     scenes: list[SceneSource] = field(default_factory=list)
+    # The cover's own picture (a storage name); without one, the cover shows
+    # scene 1's colored picture.
+    cover: str = ""

@@ -85,6 +85,22 @@ def _prepare_images(content: BookContent, layout: Layout, storage: Storage, fold
     return scenes
 
 
+def _prepare_cover(content: BookContent, layout: Layout, storage: Storage, folder: Path) -> dict | None:
+    """The cover's own picture, made ready like a colored page; None when
+    the book has none (the cover then shows scene 1)."""
+    if not content.cover:
+        return None
+    local = _copy_local(storage, content.cover, folder / "source-cover")
+    try:
+        with imageprep.ImagePreparer() as preparer:
+            colored = preparer.prepare("colored", local, folder / "cover-colored", box=layout.cover_box)
+    except imageprep.ImagePrepError as exc:
+        raise RenderError(f"Cover: {exc}") from exc
+    finally:
+        local.unlink()
+    return {"colored": colored}
+
+
 def _fit_budget(scenes: list[dict]) -> None:
     """Busy pictures everywhere: give the colored references what the line art leaves."""
     line_art = sum(scene["line_art"].path.stat().st_size for scene in scenes)
@@ -104,7 +120,7 @@ def _title_lines(fitted: FittedText) -> list[list[dict]]:
     return [[{"text": line, "tone": index % 5}] for index, line in enumerate(fitted.lines)]
 
 
-def _context(content: BookContent, layout: Layout, variant: str, scenes: list[dict]) -> dict:
+def _context(content: BookContent, layout: Layout, variant: str, scenes: list[dict], cover: dict | None) -> dict:
     display, text = "CherryBomb-Regular.otf", "Quicksand-Bold.ttf"
     title, child_name = printable(content.title), printable(content.child_name)
     for scene in scenes:
@@ -126,6 +142,11 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
             layout.cover_art_band, imageprep.fit(colored.width_in, colored.height_in, layout.cover_box), FRAME_BORDER
         )
         scene["line_art_at"] = centered(layout.line_art_band, (line_art.width_in, line_art.height_in))
+    if cover is not None:
+        colored = cover["colored"]
+        cover["cover_at"] = centered(
+            layout.cover_art_band, imageprep.fit(colored.width_in, colored.height_in, layout.cover_box), FRAME_BORDER
+        )
     title_fit = fit_text(
         title,
         font_file=display,
@@ -170,7 +191,7 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
             line_height=1.3,
         ).size,
         "scenes": scenes,
-        "cover": scenes[0] if scenes else None,
+        "cover": cover or (scenes[0] if scenes else None),
         "scene_count": len(scenes),
         "publisher": PUBLISHER,
     }
@@ -192,7 +213,8 @@ def book_content_render(*, content: BookContent, variant: str = "home", storage:
         folder = Path(name)
         layout = Layout(paper)
         scenes = _prepare_images(content, layout, storage, folder)
-        html = render_to_string("book/book.html", _context(content, layout, variant, scenes))
+        cover = _prepare_cover(content, layout, storage, folder)
+        html = render_to_string("book/book.html", _context(content, layout, variant, scenes, cover))
         fetcher = sandbox.fetcher_class()([folder, fonts_dir()])
         try:
             document = weasyprint.HTML(string=html, base_url=folder.as_uri() + "/", url_fetcher=fetcher)

@@ -112,5 +112,10 @@ class ImageProvider(ABC):
         """Black outlines on white, closed shapes to color, no shading."""
 
     @abstractmethod
+    def draw_cover(self, brief: Brief) -> bytes:
+        """The cover's colored picture: the hero and the child in the
+        book's world, not one of the scenes."""
+
+    @abstractmethod
     def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
         """The same drawing, colored: the reference for the coloring page."""

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-PLAN, LINE_ART, COLORING = "plan", "line_art", "coloring"
+PLAN, LINE_ART, COLORING, COVER = "plan", "line_art", "coloring", "cover"
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -61,12 +61,21 @@ _BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability
 PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
 
 
+def _image_kind(texts: list[str], images: list[bytes]) -> str:
+    """A coloring sends the line art; a cover asks for a cover picture (or
+    its softer rephrasing, a picture-book illustration); else line art."""
+    if images:
+        return COLORING
+    prompt = "\n".join(texts)
+    return COVER if "cover picture" in prompt or "picture-book illustration" in prompt else LINE_ART
+
+
 @dataclass
 class Seen:
     """One request the fake received, and what it answered."""
 
     model: str
-    kind: str  # PLAN, LINE_ART or COLORING
+    kind: str  # PLAN, LINE_ART, COLORING or COVER
     prompt: str
     has_image: bool
     image_sha256: str = ""  # of the first image sent
@@ -313,7 +322,7 @@ class _Handler(BaseHTTPRequestHandler):
         wants_image = "IMAGE" in [m.upper() for m in generation_config.get("responseModalities") or []]
         seen = Seen(
             model=match["model"],
-            kind=(COLORING if images else LINE_ART) if wants_image else PLAN,
+            kind=_image_kind(texts, images) if wants_image else PLAN,
             prompt="\n".join(texts),
             has_image=bool(images),
             image_sha256=hashlib.sha256(images[0]).hexdigest() if images else "",
@@ -356,6 +365,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if seen.kind == LINE_ART:
                 data, mime = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side)), "png"
+            elif seen.kind == COVER:
+                # A colored picture: the drawing of the prompt, colored.
+                size = _page_size(generation_config, self.fake.image_long_side)
+                data, mime = color_image(draw_line_art(seen.prompt, size), seen.prompt), "jpeg"
             else:
                 data, mime = color_image(images[0], seen.prompt), "jpeg"
             if self.fake.image_bytes:

@@ -17,7 +17,7 @@ from generator.providers import Brief, ImageRefused, ProviderError, ScenesRefuse
 from generator.providers import gemini as gemini_module
 from generator.providers.gemini import GeminiRejected
 from orders.models import OrderStatus
-from tests.fakes.gemini import COLORING, DISCONNECT, LINE_ART, PLAN, TIMEOUT
+from tests.fakes.gemini import COLORING, COVER, DISCONNECT, LINE_ART, PLAN, TIMEOUT
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,9 @@ def test_a_whole_book_is_planned_drawn_and_colored_through_gemini(paid_order, fa
 
     plans, lines, colors = fake_gemini.calls(PLAN), fake_gemini.calls(LINE_ART), fake_gemini.calls(COLORING)
     assert (len(plans), len(lines), len(colors)) == (1, 12, 12)
-    assert (job.api_calls, job.api_retries) == (25, 0)
+    assert len(fake_gemini.calls(COVER)) == 1
+    assert job.cover.name.endswith("00-cover.jpg")
+    assert (job.api_calls, job.api_retries) == (26, 0)
     assert {seen.model for seen in plans} == {settings.GEMINI_TEXT_MODEL}
     assert {seen.model for seen in lines + colors} == {settings.GEMINI_IMAGE_MODEL}
     assert all(seen.generation_config["imageConfig"]["aspectRatio"] == "3:4" for seen in lines + colors)
@@ -91,8 +93,8 @@ def test_the_childs_name_stays_out_of_image_prompts(paid_order, fake_gemini):
     # The fake's scenes use the name, as a model would; captions keep it...
     assert all(hostile in page.scene for page in Page.objects.all())
     # ...but no image prompt carries it.
-    image_calls = fake_gemini.calls(LINE_ART) + fake_gemini.calls(COLORING)
-    assert len(image_calls) == 24
+    image_calls = fake_gemini.calls(LINE_ART) + fake_gemini.calls(COLORING) + fake_gemini.calls(COVER)
+    assert len(image_calls) == 25  # 12 line art, 12 colorings, 1 cover
     assert not [seen for seen in image_calls if "Ignore all previous" in seen.prompt or "Zoé" in seen.prompt]
 
 
@@ -114,6 +116,7 @@ def test_a_third_of_calls_failing_still_yields_a_complete_book(paid_order, fake_
     assert job.api_calls == len(fake_gemini.calls())
     answered = [seen.kind for seen in fake_gemini.calls(answer="ok")]
     assert (answered.count(PLAN), answered.count(LINE_ART), answered.count(COLORING)) == (1, 12, 12)
+    assert answered.count(COVER) == 1
 
 
 # Safety blocks -----------------------------------------------------------------
@@ -162,7 +165,7 @@ def test_a_coloring_blocked_once_is_rephrased_and_the_book_delivered(paid_order,
     assert [seen.answer for seen in kite_calls] == ["blocked", "ok"]
     assert "fly a kite" not in kite_calls[1].prompt  # the softer prompt is generic
     job = Job.objects.get(order=order)
-    assert (job.api_calls, job.api_retries) == (26, 1)
+    assert (job.api_calls, job.api_retries) == (27, 1)
 
 
 # Resume ------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def test_a_retried_job_requests_only_the_missing_images(paid_order, fake_gemini)
     job = Job.objects.get(order=order)
     assert job.status == JobStatus.FAILED  # a 400 is permanent
     first_run_calls = job.api_calls
-    assert first_run_calls == len(fake_gemini.calls()) == 1 + 12 + 11
+    assert first_run_calls == len(fake_gemini.calls()) == 1 + 1 + 12 + 11
     kite = Page.objects.get(job=job, scene__contains="fly a kite")
     stars = Page.objects.get(job=job, scene__contains="look at the stars")
     assert (bool(kite.line_art), bool(kite.colored)) == (False, False)

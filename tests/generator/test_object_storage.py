@@ -41,7 +41,7 @@ def test_a_book_is_made_stored_and_downloaded_from_object_storage(
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
-    assert len([key for key in keys if key.startswith(f"jobs/{order.job.token}/")]) == 24
+    assert len([key for key in keys if key.startswith(f"jobs/{order.job.token}/")]) == 25  # and the cover
     job = Job.objects.get()
     assert job.pdf.name in keys
     assert not any(settings.MEDIA_ROOT in key for key in keys)
