@@ -242,8 +242,8 @@ def draw_child(look: ChildLook, *, arms: str, happy: bool, helmet: bool, detail:
     if look.glasses:
         _glasses(s)
     if helmet:
-        s.fill(circle(hx, hy - 3, 27), None)
-        s.line(arc(hx, hy - 3, 21, 21, 200, 245), DETAIL)
+        s.fill(circle(hx, hy - 3, 32), None)
+        s.line(arc(hx, hy - 3, 26, 26, 200, 245), DETAIL)
     return [tag(shape) for shape in s.shapes]
 
 
@@ -263,7 +263,7 @@ def is_child(shape: Shape) -> bool:
 # Where the child stands when the hero is off the ground (flying, jumping,
 # swimming): feet y by setting. In the waves the child wades: the front row
 # of waves, drawn after, hides its legs.
-GROUND = {"waves": 905.0, "launch": 915.0, "space": 880.0, "underwater": 895.0}
+GROUND = {"waves": 835.0, "launch": 915.0, "space": 880.0, "underwater": 895.0}
 GAP = 12.0
 
 
@@ -298,8 +298,13 @@ def fit_beside(x: float, half_w: float, hero_height: float, aspect: float, side:
     two shrunk together when the pair is too wide for the page."""
     child_h = CHILD_RATIO * hero_height
     child_w = child_h * aspect
-    shrink = min(1.0, (hi - lo - GAP) / (2 * half_w + child_w))
-    half_w, child_w, child_h = half_w * shrink, child_w * shrink, child_h * shrink
+    # The hero gives up room first (down to 60 % of its size), so the child
+    # never ends up tiny next to a wide hero; then both shrink together.
+    shrink = min(1.0, (hi - lo - GAP - child_w) / (2 * half_w))
+    if shrink < 0.6:
+        both = (hi - lo - GAP) / (2 * half_w + child_w)
+        shrink, child_w, child_h = both, child_w * both, child_h * both
+    half_w *= shrink
     if side > 0:
         x = max(lo + half_w, min(x, hi - child_w - GAP - half_w))
     else:
