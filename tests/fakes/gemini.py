@@ -4,7 +4,9 @@
 - scene planning (no IMAGE in `responseModalities`): a JSON array of scenes;
 - image generation (IMAGE asked, no image sent): a small line-art PNG with a
   transparent background, as image models sometimes send;
-- image editing (an `inlineData` image sent): a colored JPEG of that image.
+- image editing (an `inlineData` image sent): a colored JPEG of that image,
+  unless the prompt asks to keep the same child and hero as the image (a
+  line-art call with the book's reference drawing): then new line art.
 
 Every request is recorded (`requests`), and the server can be told to fail:
 the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
@@ -58,6 +60,7 @@ ACTIVITIES = [
     "fall asleep after a busy day",
 ]
 _BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
+REFERENCE = "Keep the same child and hero design"
 PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
 
 
@@ -313,7 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
         wants_image = "IMAGE" in [m.upper() for m in generation_config.get("responseModalities") or []]
         seen = Seen(
             model=match["model"],
-            kind=(COLORING if images else LINE_ART) if wants_image else PLAN,
+            # A line-art call may carry the book's first line art as a reference.
+            kind=(COLORING if images and REFERENCE not in " ".join(texts) else LINE_ART) if wants_image else PLAN,
             prompt="\n".join(texts),
             has_image=bool(images),
             image_sha256=hashlib.sha256(images[0]).hexdigest() if images else "",
