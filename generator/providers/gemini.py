@@ -12,6 +12,9 @@ exactly one HTTP request (and one counted call).
 The theme and the child's name are customer text: they reach the models only
 as quoted data, and the name is kept out of image prompts altogether (an
 image model asked for "no text" should not be handed a word to write).
+The child is described by its looks instead (`child_traits`), and once a
+book's first line art exists it goes with every later line-art call as a
+reference, so the child and the hero look the same from page to page.
 """
 
 import importlib
@@ -33,6 +36,7 @@ from PIL import Image, UnidentifiedImageError
 from generator.hostlimits import api_calls, image_decodes
 from generator.imagetypes import image_type
 from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, ScenesRefused, Usage
+from generator.providers.offline_art.child import child_look
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +160,38 @@ def _scene_for_image(brief: Brief, scene: str) -> str:
     return scene
 
 
+SKIN_WORDS = {"1": "light", "2": "light tan", "3": "medium brown", "4": "brown", "5": "deep brown"}
+CLOTHES_WORDS = {"girl": "a dress", "boy": "a t-shirt and shorts", "child": "overalls"}
+# Sent with a book's later line-art calls, after its first line art.
+REFERENCE_NOTE = (
+    "The image above is another page of this same coloring book. Keep the same child and hero design: "
+    "the same faces, hair, clothes, proportions and line style. Draw a new picture of the scene below, "
+    "not a copy of that page."
+)
+
+
+def child_traits(brief: Brief) -> str:
+    """How the child looks, in words ("a girl with curly red hair, light skin
+    and round glasses, wearing a dress"): never the name. Choices the parent
+    left open are picked from the book's seed, as the offline provider does."""
+    look = child_look(brief.appearance, brief.seed)
+    hair = (
+        f"{look.hair_color} hair in a ponytail"
+        if look.hair_style == "ponytail"
+        else (f"{look.hair_style} {look.hair_color} hair")
+    )
+    skin = f"{SKIN_WORDS[look.skin_tone]} skin"
+    features = f"{hair}, {skin} and round glasses" if look.glasses else f"{hair} and {skin}"
+    return f"a {look.kind} with {features}, wearing {CLOTHES_WORDS[look.kind]}"
+
+
+def _child_line(brief: Brief) -> str:
+    return (
+        f"The child this book is for is in the picture, next to the main character: {child_traits(brief)}. "
+        "Draw the child the same way on every page.\n"
+    )
+
+
 def line_art_prompt(brief: Brief, scene: str, *, softer: bool = False) -> str:
     style = LINE_STYLE.get(brief.age_group, LINE_STYLE["kids"])
     audience = AUDIENCE.get(brief.age_group, AUDIENCE["kids"])
@@ -171,7 +207,7 @@ def line_art_prompt(brief: Brief, scene: str, *, softer: bool = False) -> str:
             "Draw one page of a children's coloring book, in portrait format.\n"
             f"What the page shows (a description to illustrate, not instructions): {described}\n"
         )
-    return f"{subject}For {audience}: {style}.\n{LINE_ART_RULES}"
+    return f"{subject}{_child_line(brief)}For {audience}: {style}.\n{LINE_ART_RULES}"
 
 
 def color_prompt(brief: Brief, scene: str, *, softer: bool = False) -> str:
@@ -184,7 +220,8 @@ def color_prompt(brief: Brief, scene: str, *, softer: bool = False) -> str:
         "Color this coloring book page. Keep the drawing exactly as it is: the same black outlines, shapes and "
         "composition, nothing added, moved or removed. Fill every shape with bright, cheerful, flat colors a "
         "child would choose, with at most soft, simple shading. No text, letters or numbers.\n"
-        f"The page shows (a description, not instructions): {_quoted(_scene_for_image(brief, scene))}"
+        f"The page shows (a description, not instructions): {_quoted(_scene_for_image(brief, scene))}\n"
+        f"The child in it is {child_traits(brief)}."
     )
 
 
@@ -375,6 +412,10 @@ class GeminiProvider(ImageProvider):
                 retry_options=types.HttpRetryOptions(attempts=1),
             ),
         )
+        # The first line art of the book this provider draws (its seed and
+        # bytes): the reference sent with the line-art calls that start later.
+        self._reference: tuple[str, bytes] | None = None
+        self._reference_lock = threading.Lock()
         self.image_config = types.ImageConfig(
             aspect_ratio=settings.GEMINI_ASPECT_RATIO or None, image_size=settings.GEMINI_IMAGE_SIZE or None
         )
@@ -499,9 +540,34 @@ class GeminiProvider(ImageProvider):
         raise ProviderError(f"Scene planning failed twice: {'; then '.join(problems)}.")
 
     def draw_line_art(self, brief: Brief, scene: str, index: int) -> bytes:
-        attempts = [[line_art_prompt(brief, scene)], [line_art_prompt(brief, scene, softer=True)]]
-        data = self._image(f"page {index + 1} line art", self.image_model, attempts, scene)
-        return line_art_normalize(data, brief.size)
+        prompts = [line_art_prompt(brief, scene), line_art_prompt(brief, scene, softer=True)]
+        reference = self._reference_for(brief)
+        if reference is None:
+            attempts = [[prompt] for prompt in prompts]
+        else:
+            drawing = types.Part.from_bytes(data=reference, mime_type=image_type(reference).mime)
+            attempts = [[drawing, f"{REFERENCE_NOTE}\n{prompt}"] for prompt in prompts]
+        data = line_art_normalize(
+            self._image(f"page {index + 1} line art", self.image_model, attempts, scene), brief.size
+        )
+        self._keep_reference(brief, data)
+        return data
+
+    # The reference drawing. Pages are drawn several at a time, and no call
+    # waits for another: the first line art to come back becomes the book's
+    # reference, and every line-art call that starts after it carries it.
+    # The calls of the first round go out with the child's traits alone.
+
+    def _reference_for(self, brief: Brief) -> bytes | None:
+        with self._reference_lock:
+            if self._reference is not None and self._reference[0] == brief.seed:
+                return self._reference[1]
+            return None
+
+    def _keep_reference(self, brief: Brief, data: bytes) -> None:
+        with self._reference_lock:
+            if self._reference is None or self._reference[0] != brief.seed:
+                self._reference = (brief.seed, data)
 
     def draw_cover(self, brief: Brief) -> bytes:
         scene = f"a joyful cover picture: the main character of a book about {brief.theme}, waving"

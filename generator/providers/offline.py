@@ -91,6 +91,11 @@ class OfflineProvider(ImageProvider):
 
 def _page(brief: Brief, index: int, size: int) -> tuple[list[Shape], int, float]:
     shapes, line = page_shapes(
-        theme=brief.theme, child_name=brief.child_name, seed=brief.seed, age_group=brief.age_group, index=index
+        theme=brief.theme,
+        child_name=brief.child_name,
+        seed=brief.seed,
+        age_group=brief.age_group,
+        index=index,
+        appearance=brief.appearance,
     )
     return shapes, size, line

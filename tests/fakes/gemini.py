@@ -4,7 +4,9 @@
 - scene planning (no IMAGE in `responseModalities`): a JSON array of scenes;
 - image generation (IMAGE asked, no image sent): a small line-art PNG with a
   transparent background, as image models sometimes send;
-- image editing (an `inlineData` image sent): a colored JPEG of that image.
+- image editing (an `inlineData` image sent): a colored JPEG of that image,
+  unless the prompt asks to keep the same child and hero as the image (a
+  line-art call with the book's reference drawing): then new line art.
 
 Every request is recorded (`requests`), and the server can be told to fail:
 the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
@@ -58,15 +60,18 @@ ACTIVITIES = [
     "fall asleep after a busy day",
 ]
 _BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
+REFERENCE = "Keep the same child and hero design"
 PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
 
 
 def _image_kind(texts: list[str], images: list[bytes]) -> str:
-    """A coloring sends the line art; a cover asks for a cover picture (or
-    its softer rephrasing, a picture-book illustration); else line art."""
-    if images:
-        return COLORING
+    """A coloring sends the line art (a line-art call may send a reference
+    drawing too, and says so); a cover asks for a cover picture (or its
+    softer rephrasing, a picture-book illustration); else line art."""
     prompt = "\n".join(texts)
+    if images:
+        # A line-art call may carry the book's first line art as a reference.
+        return LINE_ART if REFERENCE in prompt else COLORING
     return COVER if "cover picture" in prompt or "picture-book illustration" in prompt else LINE_ART
 
 

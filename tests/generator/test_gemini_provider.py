@@ -13,7 +13,7 @@ from PIL import Image
 
 from generator import services, tasks
 from generator.models import Job, JobStatus, Page
-from generator.providers import Brief, ImageRefused, ProviderError, ScenesRefused, Usage, provider_get
+from generator.providers import Appearance, Brief, ImageRefused, ProviderError, ScenesRefused, Usage, provider_get
 from generator.providers import gemini as gemini_module
 from generator.providers.gemini import GeminiRejected
 from orders.models import OrderStatus
@@ -334,3 +334,39 @@ def test_a_refused_image_is_an_image_refused_error(fake_gemini):
     with pytest.raises(ImageRefused, match="no image.*IMAGE_SAFETY.*then.*IMAGE_SAFETY"):
         provider_get("gemini").draw_line_art(_brief(), "A dinosaur", 3)
     assert len(fake_gemini.calls()) == 2
+
+
+# The child: described by its looks, never by name; the same from page to page.
+
+
+def test_image_prompts_describe_the_child_and_never_name_it(fake_gemini):
+    brief = _brief(child_name="Zoé", appearance=Appearance("girl", "red", "curly", "1", True))
+    provider = provider_get("gemini")
+    line_art = provider.draw_line_art(brief, "Zoé and the little dinosaur give the snowman a scarf", 0)
+    provider.color_page(brief, "Zoé and the little dinosaur give the snowman a scarf", 0, line_art)
+    traits = "a girl with curly red hair, light skin and round glasses, wearing a dress"
+    calls = fake_gemini.calls(LINE_ART) + fake_gemini.calls(COLORING)
+    assert len(calls) == 2
+    for seen in calls:
+        assert traits in seen.prompt
+        assert "Zoé" not in seen.prompt and "the child" in seen.prompt
+    boy = _brief(child_name="Sam", appearance=Appearance("boy", "black", "short", "5", False))
+    provider.draw_line_art(boy, "Sam waves", 0)
+    prompt = fake_gemini.calls(LINE_ART)[-1].prompt
+    assert "a boy with short black hair and deep brown skin, wearing a t-shirt and shorts" in prompt
+    assert "glasses" not in prompt and "Sam" not in prompt
+
+
+def test_later_line_art_carries_the_first_one_as_a_reference(fake_gemini):
+    brief = _brief(appearance=Appearance("child", "blonde", "ponytail", "3"))
+    provider = provider_get("gemini")
+    first = provider.draw_line_art(brief, "A dinosaur at the castle", 0)
+    provider.draw_line_art(brief, "A dinosaur at the beach", 1)
+    provider.draw_line_art(brief, "A dinosaur in the snow", 2)
+    calls = fake_gemini.calls(LINE_ART)
+    assert [seen.has_image for seen in calls] == [False, True, True]
+    assert {seen.image_sha256 for seen in calls[1:]} == {hashlib.sha256(first).hexdigest()}
+    assert all("Keep the same child and hero design" in seen.prompt for seen in calls[1:])
+    # Another book never gets this book's reference.
+    provider.draw_line_art(_brief(seed="another book"), "A cat", 0)
+    assert not fake_gemini.calls(LINE_ART)[-1].has_image

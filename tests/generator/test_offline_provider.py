@@ -8,10 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
-from generator.providers.base import Brief, Usage
+from generator.providers.base import Appearance, Brief, Usage
 from generator.providers.offline import OfflineProvider
+from generator.providers.offline_art import palette as pal
+from generator.providers.offline_art.child import is_child
 from generator.providers.offline_art.compose.heroes import FALLBACK_HEROES
-from generator.providers.offline_art.compose.plan import book_plan
+from generator.providers.offline_art.compose.plan import book_plan, page_shapes
 
 SIZE = 384
 
@@ -242,3 +244,100 @@ def test_threads_get_the_same_pages_as_one_thread():
         together = list(pool.map(lambda i: provider.draw_line_art(b, "scene", i), range(6)))
 
     assert together == alone
+
+
+# The child the book is for is drawn beside the hero.
+
+CHILD_BOOKS = [
+    ("dinosaurs in space", "Zoé", Appearance("girl", "red", "curly", "1", True)),
+    ("ocean friends", "Sam", Appearance("boy", "black", "short", "5", False)),
+    ("castle", "", Appearance("child", "blonde", "ponytail", "3", False)),
+]
+
+
+def child_shapes(theme: str, name: str, appearance: Appearance, index: int, age_group: str = "kids") -> list:
+    shapes, _ = page_shapes(
+        theme=theme,
+        child_name=name,
+        seed="6f1c2a9e-order-token",
+        age_group=age_group,
+        index=index,
+        appearance=appearance,
+    )
+    return [shape for shape in shapes if is_child(shape)]
+
+
+@pytest.mark.parametrize(("theme", "name", "appearance"), CHILD_BOOKS)
+def test_the_child_is_drawn_on_most_pages_and_whenever_the_caption_names_it(theme, name, appearance):
+    plan = book_plan(theme=theme, child_name=name, seed="6f1c2a9e-order-token", count=12)
+    shown = []
+    for index, page in enumerate(plan.pages):
+        drawn = child_shapes(theme, name, appearance, index)
+        shown.append(bool(drawn))
+        if (name or "a friend") in caption(page.sentence):
+            assert drawn, (index, page.sentence)
+        for shape in drawn:  # on the page, inside the frame
+            assert all(40 <= x <= 960 and 40 <= y <= 960 for x, y in shape.points), index
+    assert sum(shown) >= 8, shown
+
+
+def test_the_child_stands_beside_the_hero_not_on_it():
+    theme, name, appearance = CHILD_BOOKS[0]
+    plan = book_plan(theme=theme, child_name=name, seed="6f1c2a9e-order-token", count=12)
+    beside = 0
+    for index in range(12):
+        shapes, _ = page_shapes(
+            theme=theme,
+            child_name=name,
+            seed="6f1c2a9e-order-token",
+            age_group="toddler",
+            index=index,
+            appearance=appearance,
+        )
+        child_xs = [x for s in shapes if is_child(s) for x, _ in s.points]
+        hero_xs = [x for s in shapes if not is_child(s) and s.fill == plan.look.main for x, _ in s.points]
+        if child_xs and hero_xs:
+            beside += 1
+            overlap = min(max(child_xs), max(hero_xs)) - max(min(child_xs), min(hero_xs))
+            assert overlap < 0.1 * (max(child_xs) - min(child_xs)), index
+    assert beside >= 8
+
+
+def test_the_appearance_changes_the_child():
+    theme = "dinosaurs having a picnic"
+    girl = Appearance("girl", "red", "curly", "1", True)
+    boy = Appearance("boy", "black", "short", "5", False)
+    a, b = child_shapes(theme, "Mia", girl, 0), child_shapes(theme, "Mia", boy, 0)
+    fills_a, fills_b = {s.fill for s in a}, {s.fill for s in b}
+    assert pal.SKIN_TONES["1"] in fills_a and pal.SKIN_TONES["5"] not in fills_a
+    assert pal.SKIN_TONES["5"] in fills_b and pal.HAIR_COLORS["black"] in fills_b
+    assert pal.HAIR_COLORS["red"] in fills_a
+    # Glasses add shapes; the hair styles are different outlines.
+    no_glasses = child_shapes(theme, "Mia", Appearance("girl", "red", "curly", "1", False), 0)
+    assert len(a) > len(no_glasses)
+    outlines = {
+        style: {s.points for s in child_shapes(theme, "Mia", Appearance("girl", "red", style, "1"), 0)}
+        for style in ("short", "long", "curly", "ponytail")
+    }
+    for one in outlines:
+        for other in outlines:
+            if one != other:
+                assert outlines[one] - outlines[other], (one, other)
+
+
+def test_the_colored_page_shows_the_skin_tone_and_hair_and_the_same_child_on_every_page():
+    def count(image: Image.Image, color: tuple[int, int, int]) -> int:
+        rgb = image.convert("RGB")
+        return sum(1 for p in rgb.getdata() if all(abs(c - k) <= 6 for c, k in zip(p, color, strict=True)))
+
+    light = brief(appearance=Appearance("girl", "red", "long", "1", False))
+    deep = brief(appearance=Appearance("girl", "black", "long", "5", False))
+    page_light, page_deep = colored(light, 0), colored(deep, 0)
+    assert count(page_light, pal.SKIN_TONES["1"]) > 30 and count(page_light, pal.HAIR_COLORS["red"]) > 30
+    assert count(page_deep, pal.SKIN_TONES["5"]) > 30 and count(page_deep, pal.HAIR_COLORS["black"]) > 30
+    assert count(page_light, pal.SKIN_TONES["5"]) * 10 < count(page_deep, pal.SKIN_TONES["5"])
+    # Left open, the look is picked from the seed: the same on every page.
+    open_choice = Appearance()
+    looks = {frozenset(s.fill for s in child_shapes("dinosaurs", "Mia", open_choice, i)) for i in range(4)}
+    skins = {fill for look in looks for fill in look if fill in pal.SKIN_TONES.values()}
+    assert len(skins) == 1

@@ -24,12 +24,14 @@ DETAIL = 0.6
 @dataclass(frozen=True, slots=True)
 class Shape:
     """A closed region (filled with `fill`, or see-through when None) or an
-    open stroke (`closed=False`, never filled). `weight` 0 means no outline."""
+    open stroke (`closed=False`, never filled). `weight` 0 means no outline.
+    `part` names what the shape belongs to when that matters ("child")."""
 
     points: tuple[Point, ...]
     fill: Color | None = None
     closed: bool = True
     weight: float = BOLD
+    part: str = ""
 
 
 def ellipse(cx: float, cy: float, rx: float, ry: float, angle: float = 0.0, start: float = 0.0) -> list[Point]:
@@ -310,7 +312,7 @@ class Transform:
         return (self.x + rx * self.scale, self.y + ry * self.scale)
 
     def shapes(self, shapes: Iterable[Shape]) -> list[Shape]:
-        return [Shape(tuple(self.point(p) for p in s.points), s.fill, s.closed, s.weight) for s in shapes]
+        return [Shape(tuple(self.point(p) for p in s.points), s.fill, s.closed, s.weight, s.part) for s in shapes]
 
 
 class Sketch:

@@ -78,3 +78,28 @@ RAINBOW: tuple[Color, ...] = (
     (120, 184, 245),
     (176, 148, 236),
 )
+
+# The child's skin tones, "1" (light) to "5" (deep), and hair colors. Black
+# hair is a soft charcoal, not ink, so the lines drawn on it stay visible.
+SKIN_TONES: dict[str, Color] = {
+    "1": (255, 224, 200),
+    "2": (242, 196, 156),
+    "3": (212, 158, 112),
+    "4": (164, 108, 70),
+    "5": (116, 74, 50),
+}
+HAIR_COLORS: dict[str, Color] = {
+    "black": (74, 66, 80),
+    "brown": (150, 98, 60),
+    "blonde": (250, 212, 112),
+    "red": (218, 96, 50),
+}
+# The child's clothes: one pair (top, bottom) per book, picked from the seed.
+CLOTHES: tuple[tuple[Color, Color], ...] = (
+    ((255, 150, 170), (120, 170, 240)),
+    ((120, 200, 240), (255, 196, 90)),
+    ((170, 150, 240), (255, 170, 120)),
+    ((255, 196, 90), (120, 200, 160)),
+    ((140, 214, 120), (176, 148, 236)),
+)
+SHOE = (236, 100, 96)

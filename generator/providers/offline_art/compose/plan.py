@@ -6,7 +6,9 @@ import random
 import re
 from dataclasses import dataclass
 
+from generator.providers.base import Appearance
 from generator.providers.offline_art.characters import Character, Look
+from generator.providers.offline_art.child import child_on_page, child_pages
 from generator.providers.offline_art.compose.heroes import hero_for
 from generator.providers.offline_art.compose.scenes import SETTINGS
 from generator.providers.offline_art.compose.seeding import seeded_random
@@ -102,12 +104,18 @@ def _settings_sequence(rng: random.Random, allowed: tuple[str, ...], favored: li
     return picks
 
 
-def page_shapes(*, theme: str, child_name: str, seed: str, age_group: str, index: int) -> tuple[list[Shape], float]:
+def page_shapes(
+    *, theme: str, child_name: str, seed: str, age_group: str, index: int, appearance: Appearance | None = None
+) -> tuple[list[Shape], float]:
     """The shapes of page `index` and its main line width (page units)."""
     plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1)
     page = plan.pages[index]
     detail = DETAIL.get(age_group, 1)
     rng = seeded_random(seed, text_line(theme, 200), age_group, index, "page")
-    stage = Stage(plan.hero, plan.look, rng, detail)
+    captions = [p.sentence.rsplit(": ", 1)[-1] for p in plan.pages]
+    child = None
+    if child_pages(captions, text_line(child_name, 60))[index]:
+        child = child_on_page(appearance or Appearance(), seed, index, page.setting, detail)
+    stage = Stage(plan.hero, plan.look, rng, detail, child)
     SETTINGS[page.setting].draw(stage, page.variant)
     return stage.sketch.shapes, LINE[detail]

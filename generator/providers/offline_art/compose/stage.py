@@ -6,6 +6,7 @@ import random
 
 from generator.providers.offline_art import props
 from generator.providers.offline_art.characters import Character, Look, Pose
+from generator.providers.offline_art.child import Beside, ChildOnPage, fit_beside
 from generator.providers.offline_art.geometry import Point, Shape, Sketch, Transform, rounded_rect, smooth
 from generator.providers.offline_art.render import FRAME, FRAME_RADIUS
 
@@ -22,8 +23,11 @@ LEFT, RIGHT = FRAME[0] + 10, FRAME[2] - 10
 class Stage:
     """One page being drawn: the sketch, its random choices and the hero."""
 
-    def __init__(self, hero: Character, look: Look, rng: random.Random, detail: int) -> None:
+    def __init__(
+        self, hero: Character, look: Look, rng: random.Random, detail: int, child: ChildOnPage | None = None
+    ) -> None:
         self.sketch = Sketch()
+        self.child = child  # drawn beside the hero, when the page has the child
         self.rng = rng
         self.detail = detail
         self.hero = hero
@@ -102,6 +106,16 @@ class Stage:
         turn = math.radians(abs(angle))
         half_w = (width_l * math.cos(turn) + height_l * math.sin(turn)) * scale / 2
         half_h = (height_l * math.cos(turn) + width_l * math.sin(turn)) * scale / 2
+        beside = None
+        if self.child is not None:
+            # Make room for the child: the hero moves over (and shrinks if it must).
+            beside, child_shapes = self._child_room(x, half_w, height, -1 if flip else 1)
+            x, scale, half_w, half_h = (
+                beside.hero_x,
+                scale * beside.shrink,
+                half_w * beside.shrink,
+                half_h * beside.shrink,
+            )
         # Keep the whole hero inside the frame, with a little air around it.
         x = min(max(x, LEFT + 25 + half_w), RIGHT - 25 - half_w)
         cy = min(y - height_l * scale / 2, RIGHT - 25 - half_h)
@@ -111,6 +125,29 @@ class Stage:
         self.sketch.extend(shapes)
         self._box_of(shapes)
         self.taken.append((x - half_w - 20, x + half_w + 20))
+        if beside is not None:
+            grounded = angle == 0 and y >= 780
+            self._draw_child(beside, child_shapes, y + 6 if grounded else self.child.ground)
+
+    def _child_room(self, x: float, half_w: float, height: float, side: int) -> tuple[Beside, list[Shape]]:
+        local = self.child.shapes()
+        xs = [p[0] for shape in local for p in shape.points]
+        ys = [p[1] for shape in local for p in shape.points]
+        aspect = (max(xs) - min(xs)) / (max(ys) - min(ys))
+        return fit_beside(x, half_w, height, aspect, side, LEFT + 25, RIGHT - 25), local
+
+    def _draw_child(self, beside: Beside, local: list[Shape], feet: float) -> None:
+        """The child with its feet at `feet`, centred at beside.x, in front of the hero."""
+        xs = [p[0] for shape in local for p in shape.points]
+        ys = [p[1] for shape in local for p in shape.points]
+        scale = beside.height / (max(ys) - min(ys))
+        feet = min(max(feet, FRAME[1] + 30 + beside.height), FRAME[3] - 20)
+        centre_x = (min(xs) + max(xs)) / 2
+        self.sketch.extend(Transform(beside.x - centre_x * scale, feet - max(ys) * scale, scale).shapes(local))
+        half_w = (max(xs) - min(xs)) * scale / 2
+        self.taken.append((beside.x - half_w - 15, beside.x + half_w + 15))
+        r = max(half_w, beside.height / 4)
+        self.spots += [(beside.x, feet - beside.height + r, r), (beside.x, feet - r, r)]
 
     def _box_of(self, shapes: list[Shape]) -> None:
         xs = [p[0] for shape in shapes for p in shape.points]
