@@ -18,7 +18,13 @@ def book_content_for(*, job: Job) -> BookContent:
         scenes.append(SceneSource(caption=page.scene, colored=page.colored.name, line_art=page.line_art.name))
     if not scenes:
         raise RenderError("The job has no pages.")
-    return BookContent(title=job.title, child_name=job.child_name, paper_size=job.paper_size, scenes=scenes)
+    return BookContent(
+        title=job.title,
+        child_name=job.child_name,
+        paper_size=job.paper_size,
+        scenes=scenes,
+        dedication=job.dedication,
+    )
 
 
 def book_render(*, job: Job, variant: str = "home") -> bytes:

@@ -18,3 +18,6 @@ class BookContent:
     child_name: str
     paper_size: str
     scenes: list[SceneSource] = field(default_factory=list)
+    # The message printed under "This book belongs to": at most a few lines
+    # joined by newlines, untrusted text like the name.
+    dedication: str = ""
