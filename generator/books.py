@@ -24,6 +24,7 @@ def book_content_for(*, job: Job) -> BookContent:
         paper_size=job.paper_size,
         scenes=scenes,
         cover=job.cover.name if job.cover else "",
+        dedication=job.dedication,
     )
 
 

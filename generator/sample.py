@@ -25,6 +25,7 @@ def sample_content_make(
     age_group: str = "kids",
     size: int = 2048,
     seed: str = "sample-book",
+    dedication: str = "",
 ) -> BookContent:
     """Draws the 24 images into `storage` and returns what a book shows."""
     brief = Brief(theme=theme, child_name=child_name, age_group=age_group, seed=seed, size=size)
@@ -45,4 +46,4 @@ def sample_content_make(
     with ThreadPoolExecutor(max_workers=4) as pool:
         scenes = list(pool.map(draw, range(len(captions))))
     title = theme.strip()[:1].upper() + theme.strip()[1:]
-    return BookContent(title=title, child_name=child_name, paper_size=paper_size, scenes=scenes)
+    return BookContent(title=title, child_name=child_name, paper_size=paper_size, scenes=scenes, dedication=dedication)

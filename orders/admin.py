@@ -55,7 +55,8 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("job",)
     readonly_fields = (
-        "token", "status_page", "email", "theme", "child_name", "age_group", "paper_size", "amount_cents", "currency",
+        "token", "status_page", "email", "theme", "child_name", "age_group", "paper_size", "child_kind", "hair_color",
+        "hair_style", "skin_tone", "glasses", "dedication", "amount_cents", "currency",
         "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "created_at", "updated_at",
         "paid_at", "delivered_at", "refunded_at", "book",
     )  # fmt: skip

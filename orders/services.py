@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generator import services as generator_services
+from generator.models import ChildKind
 from generator.selectors import book_pdf
 from orders import emails, payments
 from orders.locks import transaction_lock
@@ -72,9 +73,25 @@ UNREADABLE_ADDRESS = "unknown"
 
 @transaction.atomic
 def order_create(
-    *, email: str, theme: str, child_name: str, age_group: str, paper_size: str, client_ip: str | None = None
+    *,
+    email: str,
+    theme: str,
+    child_name: str,
+    age_group: str,
+    paper_size: str,
+    child_kind: str = ChildKind.CHILD,
+    hair_color: str = "",
+    hair_style: str = "",
+    skin_tone: str = "",
+    glasses: bool = False,
+    dedication: str = "",
+    client_ip: str | None = None,
 ) -> Order:
     """Place an unpaid order at the server's price.
+
+    The child's look (child_kind .. glasses) and the dedication are optional:
+    a look left blank is chosen by the book, no dedication prints none. The
+    texts arrive cleaned (orders.forms.OrderForm).
 
     client_ip is where the order came from: an address, UNREADABLE_ADDRESS
     when the request carried one that could not be read, or None for orders
@@ -99,6 +116,12 @@ def order_create(
         child_name=child_name,
         age_group=age_group,
         paper_size=paper_size,
+        child_kind=child_kind,
+        hair_color=hair_color,
+        hair_style=hair_style,
+        skin_tone=skin_tone,
+        glasses=glasses,
+        dedication=dedication,
         amount_cents=settings.BOOK_PRICE_CENTS,
         currency=settings.BOOK_CURRENCY,
         client_ip=address,

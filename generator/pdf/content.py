@@ -21,3 +21,6 @@ class BookContent:
     # The cover's own picture (a storage name); without one, the cover shows
     # scene 1's colored picture.
     cover: str = ""
+    # The message printed under "This book belongs to": at most a few lines
+    # joined by newlines, untrusted text like the name.
+    dedication: str = ""

@@ -112,3 +112,37 @@ def fit_text(
             return FittedText(size, [" ".join(words[a:b]) for a, b in zip(starts, ends, strict=True)])
     # Too long for any size: the smallest, wrapped by WeasyPrint (and clipped by its page).
     return FittedText(sizes[-1], [" ".join(words)])
+
+
+def fit_paragraphs(
+    paragraphs: list[str],
+    *,
+    font_file: str,
+    sizes: tuple[float, ...],
+    width_in: float,
+    height_in: float,
+    line_height: float,
+) -> FittedText:
+    """Like fit_text for text of several paragraphs (the customer's line
+    breaks): the largest of `sizes` at which every paragraph, each starting a
+    line and broken into even lines, fits the box together."""
+    paragraphs = [paragraph for paragraph in paragraphs if paragraph.split()]
+    if not paragraphs:
+        return FittedText(sizes[0], [])
+    space = _width(" ", font_file)
+    width_pt = width_in * 72 * 0.95
+    for size in sizes:
+        left = max(1, int(height_in * 72 // (size * line_height)))
+        lines: list[str] = []
+        for paragraph in paragraphs:
+            words = paragraph.split()
+            widths = [_width(word, font_file) * size for word in words]
+            starts = _balanced(widths, space * size, width_pt, left - len(lines))
+            if starts is None:
+                break
+            ends = [*starts[1:], len(words)]
+            lines.extend(" ".join(words[a:b]) for a, b in zip(starts, ends, strict=True))
+        else:
+            return FittedText(size, lines)
+    # Too long for any size: the smallest, each paragraph wrapped by WeasyPrint (and clipped by its page).
+    return FittedText(sizes[-1], [" ".join(paragraph.split()) for paragraph in paragraphs])

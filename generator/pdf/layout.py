@@ -31,6 +31,15 @@ COLORED_PILL = 0.35
 COLORED_FOOT = 0.45
 COLORING_HEAD = 0.45
 COLORING_FOOT = 0.45
+# The dedication page (inside the cover's padding): its heading, the name (or
+# lines to write it on), a row of dots, then the message's card; the group is
+# centered above the foot.
+DEDICATION_HEAD = 0.8
+DEDICATION_NAME = 1.3
+DEDICATION_RULE = 0.5
+DEDICATION_FOOT = 0.6
+DEDICATION_CARD_PADDING = (0.25, 0.4)  # inside the message's card (vertical, horizontal)
+DEDICATION_QUOTE = 0.35  # the card's opening quote mark
 FRAME_BORDER = 5 / 72  # the colored pictures' 5 pt frame
 
 
@@ -61,6 +70,24 @@ class Layout:
     @property
     def cover_box(self) -> tuple[float, float]:
         return self.cover_inner[0] - 0.3 - 2 * FRAME_BORDER, self.cover_art_band[1] - 0.2 - 2 * FRAME_BORDER
+
+    @property
+    def dedication_group(self) -> float:
+        """Height the dedication's group (heading to message card) may take."""
+        return self.cover_inner[1] - 2 * DEDICATION_FOOT
+
+    @property
+    def dedication_message_box(self) -> tuple[float, float]:
+        """Width and height of the message's text inside its card."""
+        return (
+            self.cover_inner[0] - 0.8 - 2 * DEDICATION_CARD_PADDING[1],
+            self.dedication_group
+            - DEDICATION_HEAD
+            - DEDICATION_NAME
+            - DEDICATION_RULE
+            - DEDICATION_QUOTE
+            - 2 * DEDICATION_CARD_PADDING[0],
+        )
 
     @property
     def colored_band(self) -> tuple[float, float]:

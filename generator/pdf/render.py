@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from generator import imageprep
 from generator.pdf import sandbox
 from generator.pdf.content import BookContent
-from generator.pdf.fitting import FONT_FILES, FittedText, fit_text, fonts_dir, printable
+from generator.pdf.fitting import FONT_FILES, FittedText, fit_paragraphs, fit_text, fonts_dir, printable
 from generator.pdf.layout import (
     BLEED,
     COLORED_HEAD,
@@ -30,6 +30,12 @@ from generator.pdf.layout import (
     COVER_KICKER,
     COVER_PADDING,
     COVER_TITLE,
+    DEDICATION_CARD_PADDING,
+    DEDICATION_FOOT,
+    DEDICATION_HEAD,
+    DEDICATION_NAME,
+    DEDICATION_QUOTE,
+    DEDICATION_RULE,
     FRAME_BORDER,
     MARGIN_IN,
     PAPERS,
@@ -120,6 +126,62 @@ def _title_lines(fitted: FittedText) -> list[list[dict]]:
     return [[{"text": line, "tone": index % 5}] for index, line in enumerate(fitted.lines)]
 
 
+def _dedication(content: BookContent, layout: Layout, display: str, text: str, child_name: str) -> dict:
+    """The dedication page: "This book belongs to", the name (or lines to
+    write it on), the customer's message fitted in its card; the whole group
+    centered above the page's foot. The message keeps its line breaks."""
+    inner_w, inner_h = layout.cover_inner
+    heading = fit_text(
+        "This book belongs to",
+        font_file=display,
+        sizes=(40, 36, 32, 28),
+        width_in=inner_w - 0.2,
+        height_in=DEDICATION_HEAD,
+        line_height=1.08,
+    )
+    name = fit_text(
+        child_name,
+        font_file=display,
+        sizes=(60, 54, 48, 42, 36, 30, 26, 22, 20),
+        width_in=inner_w - 0.4,
+        height_in=DEDICATION_NAME - 0.1,
+        line_height=1.1,
+    )
+    message_w, message_h = layout.dedication_message_box
+    message = fit_paragraphs(
+        [printable(line) for line in content.dedication.splitlines()],
+        font_file=text,
+        sizes=(26, 24, 22, 20, 18, 16, 14, 13, 12),
+        width_in=message_w,
+        height_in=message_h,
+        line_height=1.35,
+    )
+    text_h = min(message_h, len(message.lines) * message.size * 1.35 / 72)
+    card_h = DEDICATION_QUOTE + text_h + 2 * DEDICATION_CARD_PADDING[0] if message.lines else 0
+    group_h = DEDICATION_HEAD + DEDICATION_NAME + DEDICATION_RULE + card_h
+    return {
+        "dedication": {
+            "top": round(max(0.0, (inner_h - DEDICATION_FOOT - group_h) / 2), 3),
+            "head_h": DEDICATION_HEAD,
+            "head_pt": heading.size,
+            "head_words": [
+                {"text": word, "tone": index % 5} for index, word in enumerate(" ".join(heading.lines).split())
+            ],
+            "name_h": DEDICATION_NAME,
+            "name_pt": name.size,
+            "name_lines": name.lines,
+            "rule_h": DEDICATION_RULE,
+            "card_padding": DEDICATION_CARD_PADDING,
+            "quote_h": DEDICATION_QUOTE,
+            "message_pt": message.size,
+            "message_lines": message.lines,
+            "message_max_h": round(message_h, 3),
+            "message_w": round(message_w, 3),
+            "foot_h": DEDICATION_FOOT,
+        },
+    }
+
+
 def _context(content: BookContent, layout: Layout, variant: str, scenes: list[dict], cover: dict | None) -> dict:
     display, text = "CherryBomb-Regular.otf", "Quicksand-Bold.ttf"
     title, child_name = printable(content.title), printable(content.child_name)
@@ -133,8 +195,9 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
             height_in=COLORED_HEAD - COLORED_PILL - 0.1,
             line_height=1.2,
         )
-        scene["colored_page"] = 2 * scene["number"]
-        scene["line_art_page"] = 2 * scene["number"] + 1
+        # After the cover (1) and the dedication (2).
+        scene["colored_page"] = 2 * scene["number"] + 1
+        scene["line_art_page"] = 2 * scene["number"] + 2
         scene["colored_at"] = centered(
             layout.colored_band, imageprep.fit(colored.width_in, colored.height_in, layout.colored_box), FRAME_BORDER
         )
@@ -156,6 +219,7 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
         line_height=1.08,
     )
     return {
+        **_dedication(content, layout, display, text, child_name),
         "variant": variant,
         "paper": layout.paper,
         "margin_in": MARGIN_IN,

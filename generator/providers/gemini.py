@@ -570,7 +570,10 @@ class GeminiProvider(ImageProvider):
                 self._reference = (brief.seed, data)
 
     def draw_cover(self, brief: Brief) -> bytes:
-        scene = f"a joyful cover picture: the main character of a book about {brief.theme}, waving"
+        scene = (
+            f"the main character of a book about {brief.theme} and {child_traits(brief)}, "
+            "side by side, smiling and waving"
+        )
         attempts = [[cover_prompt(brief, scene)], [cover_prompt(brief, scene, softer=True)]]
         data = self._image("cover", self.color_model, attempts, scene)
         return colored_normalize(data, brief.size)

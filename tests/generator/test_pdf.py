@@ -20,7 +20,9 @@ from generator.tasks import job_run_next
 SHIPPED_FONTS = {"CherryBomb", "Cherry-Bomb-One", "Quicksand", "Andika"}
 LETTER = (612, 792)
 A4 = (595.28, 841.89)
-PAGES = 1 + 2 * 12 + 1  # cover, a colored reference and a coloring page per scene, closing page
+# Cover, dedication, a colored reference and a coloring page per scene, closing page.
+PAGES = 1 + 1 + 2 * 12 + 1
+DEDICATION = 1
 HOSTILE_NAME = '<img src="file:///etc/passwd">'
 
 
@@ -112,10 +114,15 @@ def test_letter_book_has_cover_scenes_and_closing_page_at_exact_size(letter_book
     assert "Dinosaurs having a picnic" in cover
     assert "for Mia" in cover
     first_scene = job.pages.get(index=0).scene
-    assert first_scene[:1].upper() + first_scene[1:] in _text(reader, 1)  # a caption starts a sentence
-    assert "Picture 1 of 12" in _text(reader, 1)
+    assert "This book belongs to Mia" in _text(reader, DEDICATION)
+    assert first_scene[:1].upper() + first_scene[1:] in _text(reader, 2)  # a caption starts a sentence
+    assert "Picture 1 of 12" in _text(reader, 2)
+    assert _text(reader, 2).endswith(" 3")  # folios count the cover and the dedication
+    assert _text(reader, 3).endswith(" 4")
     assert "Picture 12 of 12" in _text(reader, PAGES - 3)
-    assert "This book belongs to" in _text(reader, PAGES - 1)
+    assert _text(reader, PAGES - 2).endswith(f" {PAGES - 1}")
+    assert "This is me!" in _text(reader, PAGES - 1)
+    assert "This book belongs to" not in _text(reader, PAGES - 1)
 
 
 def test_a4_book_is_exactly_a4(paid_order):
@@ -146,7 +153,7 @@ def test_fonts_are_the_shipped_ones_embedded(letter_book):
 def test_scenes_pair_a_jpeg_reference_with_vector_line_art(letter_book):
     _, reader = letter_book
 
-    colored, coloring = reader.pages[1], reader.pages[2]
+    colored, coloring = reader.pages[2], reader.pages[3]
     images = _images(colored, reader)
     assert len(images) == 1
     assert images[0]["/Filter"] == "/DCTDecode"
@@ -172,6 +179,31 @@ def test_hostile_child_name_is_printed_as_text_and_fetches_nothing(paid_order, f
     assert sum(len(_images(page, reader)) for page in reader.pages) == 13
     with job.pdf.open("rb") as stored:
         assert b"root:x:0:0" not in stored.read()
+
+
+def test_hostile_dedication_is_printed_as_text_and_fetches_nothing(paid_order, fetches):
+    hostile = '<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://example.com/x.css"> & "hi"'
+    job, reader = _book(paid_order, dedication=hostile)
+
+    assert hostile in _text(reader, DEDICATION)
+    assert fetches["refused"] == []
+    for url in fetches["fetched"]:
+        assert "/etc/passwd" not in url and "example.com" not in url, url
+    assert sum(len(_images(page, reader)) for page in reader.pages) == 13
+    with job.pdf.open("rb") as stored:
+        assert b"root:x:0:0" not in stored.read()
+
+
+def test_dedication_page_keeps_the_message_lines_and_has_a_line_to_write_a_name_on(paid_order):
+    _, reader = _book(paid_order, child_name="", dedication="Happy 5th birthday!\nLove, Grandma")
+
+    assert len(reader.pages) == PAGES
+    lines = reader.pages[DEDICATION].extract_text().splitlines()
+    assert "This book belongs to" in " ".join(lines)
+    assert "Happy 5th birthday!" in lines and "Love, Grandma" in lines
+    # No name: the cover has no "for", the dedication lines to write it on (drawn, not text).
+    assert "for " not in _text(reader, 0)
+    assert len(reader.pages[DEDICATION].get_contents().get_data()) > 500
 
 
 def test_refused_fetch_stops_the_render_with_a_normal_exception(letter_book, monkeypatch):
@@ -204,7 +236,7 @@ def test_print_variant_has_bleed_and_crop_marks(letter_book):
 
     assert len(reader.pages) == PAGES
     bleed = 0.125 * 72
-    for page in (reader.pages[0], reader.pages[5]):
+    for page in (reader.pages[0], reader.pages[DEDICATION], reader.pages[5]):
         assert _size(page.trimbox) == LETTER
         assert _size(page.mediabox) == (LETTER[0] + 2 * bleed, LETTER[1] + 2 * bleed)
         assert _size(page.bleedbox) != _size(page.trimbox)
@@ -219,10 +251,18 @@ def test_unknown_variant_is_refused(letter_book):
 
 def test_long_texts_never_add_pages(paid_order):
     long_theme = "unicorns and dragons who bake enormous strawberry cupcakes on the far side of the moon " * 2
-    _, reader = _book(paid_order, theme=long_theme[:120], child_name="Maximiliana-Wilhelmina Bartholomew")
+    # The longest message the form takes, of long words, in three lines.
+    message = "\n".join(["Wonderful" * 5, "sunshine " * 7, "W" * 50])[:160]
+    _, reader = _book(
+        paid_order, theme=long_theme[:120], child_name="Maximiliana-Wilhelmina Bartholomew", dedication=message
+    )
 
     assert len(reader.pages) == PAGES
     assert "Maximiliana-Wilhelmina Bartholomew" in _text(reader, 0)
+    dedication = _text(reader, DEDICATION)
+    assert "Maximiliana-Wilhelmina Bartholomew" in dedication
+    assert "W" * 50 in dedication.replace(" ", "")
+    assert "Wonderful" * 5 in dedication.replace(" ", "")
 
 
 def test_book_needs_every_image(letter_book):
@@ -305,11 +345,14 @@ def test_line_art_too_detailed_to_trace_becomes_a_300_dpi_bitmap(tmp_path):
 def test_make_sample_writes_a_whole_book(tmp_path):
     output = tmp_path / "sample.pdf"
 
-    call_command("make_sample", output=str(output), paper="a4", size=256, name="Zoë 🦄", stdout=io.StringIO())
+    call_command(
+        "make_sample", output=str(output), paper="a4", size=256, name="Zoë 🦄", dedication="Hi!", stdout=io.StringIO()
+    )
 
     reader = PdfReader(output)
     assert len(reader.pages) == PAGES
     assert _size(reader.pages[0].mediabox) == A4
+    assert "Hi!" in _text(reader, DEDICATION)
     # No font of the book draws the emoji: left out rather than an empty box.
     assert "for Zoë" in _text(reader, 0)
     assert "🦄" not in _text(reader, 0)
@@ -318,6 +361,18 @@ def test_make_sample_writes_a_whole_book(tmp_path):
 def test_names_in_other_alphabets_use_a_shipped_font_and_invisible_characters_go():
     assert fitting.printable("Зоя \u202eАня\u200b 🦕") == "Зоя Аня"
     assert fitting.printable('<img src="x"> & Ω') == '<img src="x"> & Ω'
+
+
+def test_paragraphs_fit_their_box_together_each_starting_a_line():
+    box = {"font_file": "Quicksand-Bold.ttf", "width_in": 4.0, "line_height": 1.35}
+    short = fitting.fit_paragraphs(["Happy birthday!", "", "Love, Grandma"], sizes=(26, 12), height_in=3, **box)
+    assert short == fitting.FittedText(26, ["Happy birthday!", "Love, Grandma"])
+
+    long = fitting.fit_paragraphs(["sunshine " * 9, "rainbows " * 9], sizes=(26, 20, 16, 12), height_in=3, **box)
+    assert long.size < 26
+    assert len(long.lines) * long.size * 1.35 <= 3 * 72
+    assert " ".join(long.lines).split() == ("sunshine " * 9 + "rainbows " * 9).split()
+    assert long.lines[0].startswith("sunshine") and any(line.startswith("rainbows") for line in long.lines)
 
 
 def test_fonts_ship_with_their_license():

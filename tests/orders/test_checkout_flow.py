@@ -64,7 +64,7 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
     assert name.endswith(".pdf")
 
     pdf = PdfReader(io.BytesIO(content))
-    assert len(pdf.pages) == 1 + 2 * 12 + 1  # cover, 12 scenes x (colored, line art), closing page
+    assert len(pdf.pages) == 1 + 1 + 2 * 12 + 1  # cover, dedication, 12 scenes x (colored, line art), closing page
     for page in pdf.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
     assert "Mia" in pdf.pages[0].extract_text()

@@ -287,7 +287,7 @@ def test_admin_requires_staff(client, url):
 
 def test_admin_pages_escape_customer_text_and_show_thumbnails(admin_client, paid_order):
     hostile = '<img src=x onerror="alert(1)">'
-    order = paid_order(child_name=hostile, theme=f"cats {hostile}")
+    order = paid_order(child_name=hostile, theme=f"cats {hostile}", dedication=f"Love {hostile}", hair_color="red")
     tasks.job_run_next()
     for url in (
         "/admin/orders/order/",
@@ -297,6 +297,10 @@ def test_admin_pages_escape_customer_text_and_show_thumbnails(admin_client, paid
     ):
         body = admin_client.get(url).content.decode()
         assert hostile not in body, url
+    # The brief's look and dedication are shown to staff, as text.
+    body = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert "Love &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+    assert "Hair color" in body and ">Red<" in body
     body = admin_client.get(f"/admin/generator/job/{order.job.pk}/change/").content.decode()
     page = Page.objects.get(job=order.job, index=0)
     thumbnail = f"/admin/generator/page/{page.pk}/thumbnail/colored/"

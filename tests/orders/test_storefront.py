@@ -107,3 +107,97 @@ def test_status_json_has_the_documented_fields(client, make_order):
 def test_webhook_and_order_form_reject_wrong_methods(client):
     assert client.get("/order/").status_code == 405
     assert client.get("/api/webhook").status_code == 405
+
+
+LOOK = {
+    "child_kind": "girl",
+    "hair_color": "red",
+    "hair_style": "curly",
+    "skin_tone": "4",
+    "glasses": "on",
+    "dedication": "Happy 5th birthday!\r\nLove, Grandma",
+}
+
+
+def test_form_stores_the_look_and_the_dedication_and_the_job_gets_them(client, django_capture_on_commit_callbacks):
+    response = client.post("/order/", {**FORM, **LOOK})
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert (order.child_kind, order.hair_color, order.hair_style, order.skin_tone, order.glasses) == (
+        "girl", "red", "curly", "4", True,
+    )  # fmt: skip
+    # Line breaks are kept (at most 3 lines), each line tidied.
+    assert order.dedication == "Happy 5th birthday!\nLove, Grandma"
+    from orders import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_fulfill(token=order.token, amount_cents=order.amount_cents, currency=order.currency)
+    order.refresh_from_db()
+    assert order.job.dedication == order.dedication
+    assert (order.job.child_kind, order.job.skin_tone, order.job.glasses) == ("girl", "4", True)
+
+
+def test_form_without_the_optional_fields_still_places_an_order(client):
+    response = client.post("/order/", FORM)
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert (order.child_kind, order.hair_color, order.hair_style, order.skin_tone) == ("child", "", "", "")
+    assert (order.glasses, order.dedication) == (False, "")
+
+
+def test_storefront_offers_the_look_and_a_dedication_with_let_us_choose_first(client):
+    body = client.get("/").content.decode()
+    for name in ("child_kind", "hair_color", "hair_style", "skin_tone", "glasses", "dedication"):
+        assert f'name="{name}"' in body, name
+    assert re.search(r'<select name="hair_color"[^>]*>\s*<option value="" selected>Let us choose</option>', body)
+    assert 'maxlength="160"' in body
+    # Every skin tone swatch has a text label for screen readers.
+    for label in ("Let us choose", "Light", "Medium", "Deep"):
+        assert f'<span class="swatch-label">{label}</span>' in body
+
+
+def test_dedication_lines_are_tidied_and_at_most_three(client):
+    client.post("/order/", {**FORM, "dedication": " one \n\n two\t2 \n three \n four \n"})
+    assert Order.objects.get().dedication == "one\ntwo 2\nthree four"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("dedication", "x" * 161, "Please keep the message to 160 characters (it has 161)."),
+        ("dedication", "hello\x1b[31m", "Please use plain text."),
+        ("dedication", "hello\x00", "Null characters are not allowed."),
+        ("child_kind", "dragon", "Select a valid choice."),
+        ("hair_color", "green", "Select a valid choice."),
+        ("hair_style", "mohawk", "Select a valid choice."),
+        ("skin_tone", "9", "Select a valid choice."),
+    ],
+)
+def test_bad_look_or_dedication_gets_a_clear_error_and_the_section_opens(client, field, value, message):
+    response = client.post("/order/", {**FORM, field: value})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    assert '<details class="look" open>' in body
+    assert not Order.objects.exists()
+
+
+def test_hostile_dedication_is_escaped_when_the_form_comes_back(client):
+    response = client.post("/order/", {**FORM, "email": "nope", "dedication": HOSTILE})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert HOSTILE not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</textarea>" in body
+
+
+def test_hostile_dedication_is_escaped_on_every_page_and_email(client, paid_order):
+    order = paid_order(dedication=HOSTILE)
+    for url in (f"/orders/{order.token}/demo-checkout/", f"/orders/{order.token}/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert HOSTILE not in response.content.decode()
+    tasks.job_run_next()
+    outbox_send_due()
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert HOSTILE not in message.alternatives[0][0]

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--variant", choices=VARIANTS, default="home", help="home printer, or print shop (bleed)")
         parser.add_argument("--name", default=SAMPLE_NAME, help="the child's name (empty for none)")
         parser.add_argument("--theme", default=SAMPLE_THEME)
+        parser.add_argument(
+            "--dedication", default="", help=r"the message on the first page (\n for a line break; empty for none)"
+        )
         parser.add_argument("--age", choices=["toddler", "kids", "tweens"], default="kids")
         parser.add_argument("--size", type=int, default=2048, help="image size in pixels (default 2048)")
 
@@ -40,6 +43,7 @@ class Command(BaseCommand):
                 paper_size=options["paper"],
                 age_group=options["age"],
                 size=options["size"],
+                dedication=options["dedication"].replace("\\n", "\n"),
             )
             drawn = time.monotonic()
             try:
