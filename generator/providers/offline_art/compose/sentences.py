@@ -89,6 +89,8 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} and {pal} explore the craters of the moon",
         ),
         "stars": ("{hero} makes a wish among the stars", "{hero} and {pal} float among the stars"),
+        "comet": ("{hero} waves at a shooting comet with {pal}", "{hero} and {pal} race a comet across the sky"),
+        "rocket": ("{hero} rides in a little rocket with {pal}", "{hero} and {pal} land their rocket on the moon"),
     },
     "launch": {
         "hills": ("{hero} blasts off over the green hills", "{hero} takes {pal} up into the sky"),
@@ -129,9 +131,57 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
         "snowman": ("{hero} builds a snowman with {pal}", "{hero} and {pal} give the snowman a scarf"),
         "snowflakes": ("{hero} catches snowflakes with {pal}", "{hero} plays in the snow with {pal}"),
     },
+    "library": {
+        "shelves": ("{hero} looks for a story on the tall shelves", "{hero} and {pal} tiptoe between the bookshelves"),
+        "reading": ("{hero} reads a picture book with {pal}", "{hero} turns the pages of a big book for {pal}"),
+        "stack": ("{hero} carries a pile of books for {pal}", "{hero} and {pal} build a tower of books"),
+        "lamp": ("{hero} reads by the lamp with {pal}", "{hero} and {pal} whisper in the quiet library"),
+    },
+    "knitting": {
+        "yarn": ("{hero} rolls a ball of yarn to {pal}", "{hero} and {pal} pick the brightest yarn"),
+        "needles": ("{hero} learns to knit with {pal}", "{hero} counts the stitches with {pal}"),
+        "scarf": ("{hero} knits a long striped scarf for {pal}", "{hero} and {pal} knit by the window"),
+        "armchair": ("{hero} rests by the cosy armchair with {pal}", "{hero} and {pal} untangle the yarn"),
+    },
+    "kitchen": {
+        "pot": ("{hero} stirs a pot of soup with {pal}", "{hero} and {pal} cook a yummy lunch"),
+        "cupcakes": ("{hero} bakes cupcakes with {pal}", "{hero} and {pal} put cherries on the cupcakes"),
+        "bread": ("{hero} bakes a loaf of bread with {pal}", "{hero} and {pal} smell the fresh bread"),
+        "cake": ("{hero} frosts a big cake with {pal}", "{hero} and {pal} light the candles on the cake"),
+    },
+    "music": {
+        "drum": ("{hero} plays the drum with {pal}", "{hero} and {pal} tap out a happy beat"),
+        "guitar": ("{hero} strums a guitar for {pal}", "{hero} and {pal} sing a silly song"),
+        "notes": ("{hero} watches the music notes float by", "{hero} and {pal} dance to the music"),
+        "band": ("{hero} starts a band with {pal}", "{hero} and {pal} give a little concert"),
+    },
+    "farm": {
+        "barn": ("{hero} visits the big red barn with {pal}", "{hero} and {pal} open the barn doors"),
+        "hay": ("{hero} jumps in the hay with {pal}", "{hero} and {pal} rest by a haystack"),
+        "apples": ("{hero} picks apples on the farm with {pal}", "{hero} and {pal} fill a basket with apples"),
+        "garden": ("{hero} waters the farm garden with {pal}", "{hero} and {pal} walk along the farm fence"),
+    },
+    "train": {
+        "ride": ("{hero} waves at the little train with {pal}", "{hero} and {pal} hear the train go choo-choo"),
+        "long": ("{hero} counts the train cars with {pal}", "{hero} and {pal} watch a long train roll by"),
+        "station": ("{hero} waits for the train with {pal}", "{hero} and {pal} wave to the engine driver"),
+        "hills": ("{hero} watches the train climb the hills", "{hero} and {pal} follow the tracks to the mountains"),
+    },
+    "jungle": {
+        "leaves": ("{hero} peeks through the jungle leaves", "{hero} and {pal} explore the green jungle"),
+        "butterflies": ("{hero} spots jungle butterflies with {pal}", "{hero} and {pal} follow a butterfly"),
+        "flowers": ("{hero} finds giant jungle flowers with {pal}", "{hero} and {pal} rest under the palm trees"),
+        "vines": ("{hero} swings past the palm trees", "{hero} and {pal} listen to the jungle sounds"),
+    },
+    "sports": {
+        "kick": ("{hero} kicks the ball with {pal}", "{hero} and {pal} practise their kicks"),
+        "catch": ("{hero} catches the ball from {pal}", "{hero} and {pal} throw the ball high"),
+        "goal": ("{hero} scores a goal with {pal}", "{hero} and {pal} cheer for the goal"),
+        "match": ("{hero} plays a match with {pal}", "{hero} and {pal} run across the field"),
+    },
 }
 
-MOVES = {"fish": "swims", "rocket": "flies", "car": "drives", "dragon": "flies"}
+MOVES = {"fish": "swims", "rocket": "flies", "car": "drives", "dragon": "flies", "owl": "flies"}
 
 
 def fill_sentence(template: str, hero: Character, name: str) -> str:
