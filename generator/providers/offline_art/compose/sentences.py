@@ -20,6 +20,7 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} flies a kite with {pal} on a windy hill",
             "{hero} and {pal} watch a kite dance in the sky",
         ),
+        "grass": ("{hero} rolls down a grassy hill with {pal}", "{hero} and {pal} lie in the soft grass"),
     },
     "picnic": {
         "basket": (
@@ -30,6 +31,8 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} and {pal} munch on apples at a picnic",
             "{hero} sets out a picnic blanket for {pal}",
         ),
+        "lunch": ("{hero} and {pal} eat lunch on the grass", "{hero} shares a snack with {pal} on the blanket"),
+        "shade": ("{hero} rests in the shade after the picnic", "{hero} and {pal} picnic under the big tree"),
     },
     "beach": {
         "sandcastle": (
@@ -44,6 +47,7 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} collects seashells with {pal} by the sea",
             "{hero} finds a starfish on the sand with {pal}",
         ),
+        "sand": ("{hero} and {pal} play in the warm sand", "{hero} {moves} along the beach with {pal}"),
     },
     "underwater": {
         "reef": (
@@ -70,6 +74,7 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
     "waves": {
         "jump": ("{hero} leaps over the sparkling waves", "{hero} splashes in the waves with {pal}"),
         "boat": ("{hero} {moves} beside {pals} little sailboat", "{hero} races a sailboat with {pal}"),
+        "splash": ("{hero} and {pal} ride the big waves", "{hero} plays in the sea spray with {pal}"),
     },
     "night": {
         "moon": (
@@ -81,6 +86,7 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} {moves} home with {pal} under the starry sky",
             "{hero} visits {pals} cozy house at night",
         ),
+        "hills": ("{hero} and {pal} listen to the quiet night", "{hero} says goodnight to the sleepy hills"),
     },
     "space": {
         "planets": ("{hero} zooms past the planets with {pal}", "{hero} visits a ringed planet with {pal}"),
@@ -103,10 +109,14 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} and {pal} count mushrooms under the tall trees",
         ),
         "trees": ("{hero} goes for a walk in the woods with {pal}", "{hero} explores the forest with {pal}"),
+        "path": ("{hero} and {pal} follow a forest path", "{hero} listens to the birds in the forest"),
+        "pines": ("{hero} and {pal} find the tallest tree", "{hero} plays hide and seek among the trees"),
     },
     "town": {
         "houses": ("{hero} visits {pals} house in town", "{hero} says hello to the neighbors with {pal}"),
         "road": ("{hero} explores the town with {pal}", "{hero} goes down the busy street with {pal}"),
+        "walk": ("{hero} and {pal} take a walk in town", "{hero} counts the houses on the street with {pal}"),
+        "errands": ("{hero} goes shopping in town with {pal}", "{hero} and {pal} cross the street carefully"),
     },
     "castle": {
         "castle": (
@@ -114,11 +124,14 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} and {pal} find a castle on the hill",
         ),
         "flags": ("{hero} joins a royal parade with {pal}", "{hero} waves hello from the castle garden"),
+        "hill": ("{hero} climbs the hill to the castle with {pal}", "{hero} and {pal} pick flowers by the castle"),
+        "towers": ("{hero} waves up at the castle towers", "{hero} and {pal} knock on the castle door"),
     },
     "party": {
         "balloons": ("{hero} holds a bunch of balloons at {pals} party", "{hero} brings balloons for {pal}"),
         "cake": ("{hero} brings a birthday cake for {pal}", "{hero} and {pal} share a yummy cake"),
         "gifts": ("{hero} opens presents with {pal}", "{hero} wraps a surprise present for {pal}"),
+        "games": ("{hero} plays party games with {pal}", "{hero} and {pal} dance at the party"),
     },
     "rainbow": {
         "rainbow": (
@@ -126,10 +139,20 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
             "{hero} and {pal} follow the rainbow",
         ),
         "puddles": ("{hero} splashes in puddles with {pal}", "{hero} and {pal} jump in the rain puddles"),
+        "sky": ("{hero} and {pal} look up at the rainbow", "{hero} waves goodbye to the rain clouds"),
+        "colors": (
+            "{hero} counts the colors of the rainbow with {pal}",
+            "{hero} and {pal} enjoy the sun after the rain",
+        ),
     },
     "snow": {
         "snowman": ("{hero} builds a snowman with {pal}", "{hero} and {pal} give the snowman a scarf"),
         "snowflakes": ("{hero} catches snowflakes with {pal}", "{hero} plays in the snow with {pal}"),
+        "winter": ("{hero} and {pal} play on a snowy day", "{hero} leaves footprints in the fresh snow"),
+        "pines": (
+            "{hero} and {pal} look at the snowy mountains",
+            "{hero} {moves} past the snowy pine trees with {pal}",
+        ),
     },
     "library": {
         "shelves": ("{hero} looks for a story on the tall shelves", "{hero} and {pal} tiptoe between the bookshelves"),

@@ -33,7 +33,7 @@ THEMES: tuple[Theme, ...] = (
     Theme("pirates", r"pirates?|treasure|shipwreck|🏴‍☠️", ("beach", "underwater")),
     Theme("farm", r"\bfarms?|barns?\b|tractors?|\bcows?\b|\bpigs?\b|sheep|chickens?|🐄|🐷", ("farm",)),
     Theme("castle", r"castles?|knights?|kingdom|fairy ?tales?|palace|🏰", ("castle",), "princess"),
-    Theme("trains", r"\btrains?\b|railway|railroad|choo|locomotive|🚂|🚆", ("train",)),
+    Theme("trains", r"\btrains?\b|railway|railroad|choo.?choo|locomotive|🚂|🚆", ("train",)),
     Theme("jungle", r"jungle|rain ?forest|tropical|monkeys?|safari|parrots?|🐒", ("jungle",)),
     Theme("zoo", r"\bzoos?\b|lions?\b|giraffes?|elephants?|tigers?|🦁", ("jungle",)),
     Theme("knitting", r"knit|yarn|\bwool|crochet|sewing|grand(ma|mother|pa|father)|granny", ("knitting",), "cat"),
@@ -55,7 +55,7 @@ THEMES: tuple[Theme, ...] = (
     Theme("construction", r"construct|diggers?|excavators?|bulldozers?|cranes?\b|builders?", ("town",), "car"),
     Theme("firefighters", r"fire ?(fighter|truck|engine|station)s?|fire(man|men)|police", ("town",), "car"),
     Theme("camping", r"\bcamp|tents?\b|campfire|hik(e|es|ing)\b|\bforests?\b|\bwoods\b|⛺", ("forest", "night")),
-    Theme("bedtime", r"night|bedtime|sleep|dreams?\b|\bstars?\b|🌙", ("night",)),
+    Theme("bedtime", r"\bnights?\b|goodnight|bedtime|sleep|dreams?\b|starry|🌙", ("night",)),
     Theme("city", r"\bcity|\btowns?\b|streets?\b|\bshops?\b|neighbo", ("town",)),
     Theme("picnic", r"picnic|🧺", ("picnic",)),
     # Creatures: a hero, and the places it fits when the theme names none.
