@@ -9,16 +9,18 @@ from generator.providers.offline_art import palette as pal
 from generator.providers.offline_art import props
 from generator.providers.offline_art import props_more as more
 from generator.providers.offline_art.compose.stage import LEFT, RIGHT, Stage
+from generator.providers.offline_art.geometry import circle
 
 FLOOR = 760.0
 
 
 def _room(stage: Stage, wall: tuple[int, int, int], floor: tuple[int, int, int]) -> None:
-    """A wall and a floor; tweens get a striped wallpaper and floorboards."""
+    """A wall and a floor; tweens get a dotted wallpaper and floorboards."""
     stage.sky(wall)
     if stage.detail >= 2:
-        for x in range(int(LEFT) + 60, int(RIGHT), 90):
-            stage.sketch.fill([(x - 14, 60), (x + 14, 60), (x + 14, FLOOR), (x - 14, FLOOR)], pal.light(wall, 0.5), 0.5)
+        for row, y in enumerate(range(110, int(FLOOR) - 40, 110)):
+            for x in range(int(LEFT) + 50 + 55 * (row % 2), int(RIGHT) - 20, 110):
+                stage.sketch.fill(circle(x, y, 11), pal.light(wall, 0.6), 0.5)
     stage.flat(FLOOR, floor)
     if stage.detail >= 2:
         for x in range(80, 1000, 140):
@@ -64,13 +66,11 @@ def knitting(stage: Stage, variant: str) -> None:
     x, y, h = stage.hero_spot(ground=890)
     x = 1000 - chair_x
     stage.draw_hero(x, y, h * 0.85, pose=stage.pose())
-    if variant == "scarf" and stage.detail >= 1:
-        stage.put(more.knitting, chair_x, FLOOR + 100 - 0.4 * chair_h, 110)
     _beside(stage, more.yarn_basket, 150, stage.count(170, 140, 120))
     balls = stage.count(1, 2, 3) + (1 if variant == "yarn" else 0)
     for _ in range(balls):
         _beside(stage, more.yarn_ball, 110, stage.count(120, 90, 75))
-    if variant == "needles":
+    if variant in ("needles", "scarf"):
         _beside(stage, more.knitting, 150, stage.count(170, 140, 120))
     if stage.detail >= 1:
         stage.foreground((more.rug,), 1, (150, 170))
