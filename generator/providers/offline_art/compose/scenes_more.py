@@ -191,8 +191,9 @@ def sports(stage: Stage, variant: str) -> None:
     if stage.detail >= 1:
         for y in (700, 820):
             stage.sketch.fill([(-80, y - 30), (1080, y - 30), (1080, y), (-80, y)], pal.GRASS_NEAR, 0.4)
-    goal_x = stage.rng.choice((270.0, 730.0))
-    stage.put(more.goal, goal_x, 720, stage.count(360, 330, 300))
+    goal_h = stage.count(220, 210, 190)
+    goal_x = stage.rng.choice((LEFT + goal_h + 20, RIGHT - goal_h - 20))
+    stage.put(more.goal, goal_x, 720, goal_h)
     x = 1000 - goal_x
     _, y, h = stage.hero_spot()
     stage.draw_hero(x, y, h * 0.9, pose=stage.pose())
