@@ -300,7 +300,7 @@ THEMED = [
     ("cars and trucks", "car", {"town"}),
     ("construction site", "car", {"town"}),
     ("brave firefighters", "car", {"town"}),
-    ("camping in the woods", None, {"forest", "night"}),
+    ("camping in the woods", None, {"camp", "forest"}),
     ("bedtime", None, {"night"}),
     ("city life", None, {"town"}),
     ("dinosaurs", "dinosaur", {"jungle", "forest"}),

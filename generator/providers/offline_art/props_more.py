@@ -372,3 +372,28 @@ def toy_rocket(s: Sketch, rng: random.Random, detail: int) -> None:
     s.fill(circle(0, -58, 8), pal.WINDOW)
     if detail >= 1:
         s.fill(rounded_rect(-15, -26, 15, -18, 2), red, DETAIL)
+
+
+def tent(s: Sketch, rng: random.Random, detail: int) -> None:
+    """A tent 160 units wide, its door open."""
+    color = rng.choice(((255, 150, 90), (120, 190, 150), (110, 170, 230), (240, 110, 110)))
+    s.fill(rounded_polygon([(-80, 0), (0, -100), (80, 0)], 0.06), color)
+    s.fill(rounded_polygon([(-26, 0), (0, -64), (26, 0)], 0.08), pal.dark(color, 0.45))
+    s.fill(rounded_polygon([(0, -64), (10, 0), (34, 0)], 0.08), pal.light(color, 0.35))
+    s.line([(0, -100), (0, -116)], 0.8)
+    if detail >= 1:
+        s.fill(rounded_polygon([(0, -116), (18, -111), (0, -105)], 0.1), rng.choice(pal.BRIGHT), DETAIL)
+    if detail >= 2:
+        for x in (-50, 50):
+            s.line([(x, -36), (x * 1.3, 0)], DETAIL * 0.6)
+
+
+def campfire(s: Sketch, rng: random.Random, detail: int) -> None:
+    """Crossed logs with a flame, 100 units tall."""
+    s.fill(smooth([(0, -100), (26, -62), (30, -30), (0, -16), (-30, -30), (-26, -62), (-10, -50)]), pal.FLAME)
+    s.fill(smooth([(0, -70), (14, -44), (0, -26), (-14, -44)]), pal.FLAME_CORE)
+    for a, b in (((-46, -4), (40, -24)), ((46, -4), (-40, -24))):
+        s.fill(capsule(a, b, 8), pal.TRUNK)
+    if detail >= 1:
+        for x in (-60, 60):
+            s.fill(ellipse(x, -8, 14, 9), pal.ROCK, DETAIL)

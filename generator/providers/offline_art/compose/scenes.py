@@ -463,7 +463,8 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("music", r"music|sing|song|\bband\b|drum|guitar|piano|danc", SENTENCES["music"], themed.music),
         Setting("farm", r"\bfarm|barn|tractor|\bcows?\b|pigs?\b|sheep|chick", SENTENCES["farm"], themed.farm),
-        Setting("train", r"\btrains?\b|railway|railroad|choo|locomotive|🚂", SENTENCES["train"], themed.train),
+        Setting("train", r"\btrains?\b|railway|railroad|choo.?choo|locomotive|🚂", SENTENCES["train"], themed.train),
+        Setting("camp", r"\bcamp|tents?\b|campfire|marshmallow", SENTENCES["camp"], themed.camp),
         Setting(
             "jungle", r"jungle|rainforest|tropical|monkey|\bzoo\b|safari|parrot", SENTENCES["jungle"], themed.jungle
         ),

@@ -208,3 +208,40 @@ def sports(stage: Stage, variant: str) -> None:
             stage.put(more.ball, spot[0], spot[1] + ball_h / 2, ball_h)
     if stage.detail >= 2:
         props.bunting(stage.sketch, [(LEFT, 90), (500, 170), (RIGHT, 90)], stage.detail, stage.rng)
+
+
+def camp(stage: Stage, variant: str) -> None:
+    evening = variant == "stars"
+    stage.sky(pal.NIGHT if evening else pal.SKY_EVENING if variant == "campfire" else pal.SKY)
+    if not evening:
+        stage.sun()
+    stage.ground(600, pal.dark(pal.GRASS_FAR, 0.2) if evening else pal.GRASS_FAR, 30)
+    for i in range(stage.count(2, 4, 6)):
+        x = 80 + 840 * (i + stage.rng.uniform(0.2, 0.8)) / stage.count(2, 4, 6)
+        stage.put(props.pine, x, 660 + stage.rng.uniform(-10, 20), stage.rng.uniform(180, 240))
+    stage.ground(730, pal.dark(pal.GRASS, 0.15) if evening else pal.GRASS, 20)
+    tent_h = stage.count(300, 270, 250)
+    tent_x = stage.rng.choice((LEFT + tent_h * 0.8 + 10, RIGHT - tent_h * 0.8 - 10))
+    stage.put(more.tent, tent_x, 820, tent_h, tent_x > 500)
+    stage.taken.append((tent_x - 60, tent_x + 60))
+    x, y, h = stage.hero_spot()
+    x = 1000 - tent_x + stage.rng.uniform(-40, 40)
+    stage.draw_hero(x, y, h * 0.85, pose=stage.pose())
+    fire_h = stage.count(170, 150, 130)
+    if variant in ("campfire", "stars"):
+        # Between the tent and the hero, in front of both.
+        hx0, _, hx1, _ = stage.hero_box
+        edge = hx0 if tent_x < x else hx1
+        stage.put(more.campfire, (edge + tent_x) / 2, 950, fire_h)
+    else:
+        _beside(stage, more.campfire, 170, fire_h)
+    if evening:
+        for _ in range(stage.count(4, 8, 12)):
+            spot = stage.sky_spot(stage.count(70, 50, 40), 90, 450)
+            if spot:
+                size = stage.count(70, 50, 40)
+                stage.put(props.twinkle, spot[0], spot[1] + size / 2, size)
+    else:
+        stage.clouds(stage.count(1, 2, 2), 110, 250)
+    if stage.detail >= 1:
+        stage.foreground((props.mushroom, props.grass_tuft, props.bush), stage.count(0, 1, 3), (60, 90))

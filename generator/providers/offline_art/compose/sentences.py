@@ -196,6 +196,12 @@ SENTENCES: dict[str, dict[str, tuple[str, str]]] = {
         "flowers": ("{hero} finds giant jungle flowers with {pal}", "{hero} and {pal} rest under the palm trees"),
         "vines": ("{hero} swings past the palm trees", "{hero} and {pal} listen to the jungle sounds"),
     },
+    "camp": {
+        "tent": ("{hero} puts up a tent with {pal}", "{hero} and {pal} peek out of the tent"),
+        "campfire": ("{hero} sits by the campfire with {pal}", "{hero} and {pal} toast marshmallows"),
+        "stars": ("{hero} and {pal} watch the stars from the camp", "{hero} tells stories under the stars"),
+        "hike": ("{hero} and {pal} come back from a hike", "{hero} gathers sticks for the campfire"),
+    },
     "sports": {
         "kick": ("{hero} kicks the ball with {pal}", "{hero} and {pal} practise their kicks"),
         "catch": ("{hero} catches the ball from {pal}", "{hero} and {pal} throw the ball high"),

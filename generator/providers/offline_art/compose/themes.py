@@ -54,7 +54,7 @@ THEMES: tuple[Theme, ...] = (
     Theme("vehicles", r"vehicles?|\bcars?\b|trucks?|\bbus(es)?\b|racing|🚗|🚙|🏎", ("town",), "car"),
     Theme("construction", r"construct|diggers?|excavators?|bulldozers?|cranes?\b|builders?", ("town",), "car"),
     Theme("firefighters", r"fire ?(fighter|truck|engine|station)s?|fire(man|men)|police", ("town",), "car"),
-    Theme("camping", r"\bcamp|tents?\b|campfire|hik(e|es|ing)\b|\bforests?\b|\bwoods\b|⛺", ("forest", "night")),
+    Theme("camping", r"\bcamp|tents?\b|campfire|hik(e|es|ing)\b|\bforests?\b|\bwoods\b|⛺", ("camp", "forest")),
     Theme("bedtime", r"\bnights?\b|goodnight|bedtime|sleep|dreams?\b|starry|🌙", ("night",)),
     Theme("city", r"\bcity|\btowns?\b|streets?\b|\bshops?\b|neighbo", ("town",)),
     Theme("picnic", r"picnic|🧺", ("picnic",)),
