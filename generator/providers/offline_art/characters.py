@@ -636,3 +636,46 @@ CHARACTERS: dict[str, Character] = {
         ),
     )
 }
+
+
+# An owl (for owls, birds and libraries), added after the others.
+
+
+def _owl(s: Sketch, look: Look, pose: Pose, detail: int) -> None:
+    main, belly = look.main, pal.light(look.main, 0.55)
+    for side in (-1, 1):  # ear tufts
+        s.fill(rounded_polygon([(side * 8, -84), (side * 30, -102), (side * 26, -74)], 0.2), main)
+    s.fill(ellipse(0, -46, 31, 44), main)
+    s.fill(ellipse(0, -36, 21, 28), belly, DETAIL if detail else BOLD)
+    if detail >= 1:
+        for y in (-44, -32, -20)[: detail + 1]:
+            for x in (-8, 8):
+                s.line(arc(x, y, 6, 4, 20, 160), DETAIL * 0.7)
+    wing_up = {"down": 0, "wave": 1, "cheer": 2}[pose.arms]
+    for side in (-1, 1):
+        lift = wing_up if side > 0 or wing_up == 2 else 0
+        angle = side * (15 + 55 * min(lift, 1))
+        s.fill(ellipse(side * 30, -48 - 8 * min(lift, 1), 10, 25, angle), look.accent)
+    for side in (-1, 1):  # eye discs, eyes, feet
+        s.fill(circle(side * 13, -70, 13), WHITE)
+        _eye(s, side * 13 + 2, -70, 6.5 if detail == 0 else 5.5)
+        s.fill(ellipse(side * 10, -2, 9, 5), pal.ORANGE)
+    s.fill(rounded_polygon([(-5, -62), (5, -62), (0, -50)], 0.25), pal.ORANGE)
+    _cheek(s, -22, -58, 3.5, detail)
+    _cheek(s, 22, -58, 3.5, detail)
+    if detail >= 2:  # a little pair of reading glasses on the forehead
+        s.line(arc(0, -86, 10, 4, 200, 340), DETAIL * 0.7)
+    if pose.helmet:
+        _helmet(s, 0, -62, 46)
+
+
+CHARACTERS["owl"] = Character(
+    "owl",
+    "little owl",
+    (
+        _look((186, 150, 120), (150, 116, 90), (255, 214, 84)),
+        _look((170, 160, 230), (120, 110, 200), (255, 190, 90)),
+        _look((150, 200, 230), (100, 160, 210), (255, 150, 170)),
+    ),
+    _owl,
+)

@@ -9,6 +9,10 @@ always gets the same book, and two orders get different ones.
 - heroes: which character is the hero of a theme (HERO_WORDS, FALLBACK_HEROES, hero_for).
 - stage: the drawing stage (`Stage`), its placement helpers and page constants (DETAIL, LINE, HERO_HEIGHT).
 - sentences: the caption templates of each setting and variant, and how they are filled in.
+- themes: the recognized themes (space, knitting, owls...), the hero each suggests and
+  the settings most of its pages happen in.
 - scenes: the scene drawings (meadow, beach, space...) and the `Setting` registry.
+- scenes_more: the drawings of the themed settings (library, knitting corner, kitchen,
+  music room, farm, train, jungle, sports field).
 - plan: the book plan (BookPlan, PagePlan, book_plan) and the shapes of one page (page_shapes).
 """

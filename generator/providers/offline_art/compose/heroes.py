@@ -22,6 +22,7 @@ HERO_WORDS: tuple[tuple[str, str, bool], ...] = (
     ("car", r"\bcars?\b|trucks?|\bbus\b|racing|race car|🚗|🏎|🚙", True),
     ("robot", r"robots?|🤖", True),
     ("princess", r"princess|queen|\bfair(y|ies)\b|👸|🧚", True),
+    ("owl", r"\bowls?\b|\bbirds?\b|🦉|🐦", True),
     ("fish", r"ocean|\bseas?\b|underwater|mermaids?|sharks?|whales?|coral|aquarium|🌊", False),
     ("rocket", r"\bspace|astronaut|planets?|galax(y|ies)|🪐", False),
     ("princess", r"castles?|knights?|kingdom|fairy ?tale|🏰", False),
@@ -29,9 +30,13 @@ HERO_WORDS: tuple[tuple[str, str, bool], ...] = (
 FALLBACK_HEROES = ("teddy", "bunny", "cat", "dog", "bear")
 
 
-def hero_for(theme: str, seed: str) -> Character:
+def hero_for(theme: str, seed: str, suggested: str | None = None) -> Character:
+    """The creature the theme names, else the `suggested` one (from the
+    recognized themes), else one its place suggests, else a seeded pick."""
     lowered = theme.casefold()
     for strong in (True, False):
+        if not strong and suggested:
+            return CHARACTERS[suggested]
         found = [
             (match.start(), key)
             for key, pattern, is_strong in HERO_WORDS

@@ -14,6 +14,7 @@ from generator.providers.offline_art.compose.scenes import SETTINGS
 from generator.providers.offline_art.compose.seeding import seeded_random
 from generator.providers.offline_art.compose.sentences import fill_sentence
 from generator.providers.offline_art.compose.stage import DETAIL, LINE, Stage
+from generator.providers.offline_art.compose.themes import home_settings, suggested_hero, themes_in
 from generator.providers.offline_art.geometry import Shape
 from generator.text import text_line
 
@@ -45,22 +46,23 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
     """The whole book's plan; page i's plan never depends on `count`."""
     theme = text_line(theme, 200) or "coloring fun"
     name = text_line(child_name, 60)
-    hero = hero_for(theme, seed)
+    found = themes_in(theme)
+    hero = hero_for(theme, seed, suggested_hero(found))
     rng = seeded_random(seed, theme, "book")
     look = hero.looks[rng.randrange(len(hero.looks))]
+    home = home_settings(found)
     allowed = WHERE_HEROES_GO.get(hero.key, LAND)
-    lowered = theme.casefold()
-    favored = [key for key, s in SETTINGS.items() if re.search(s.words, lowered)]
-    if hero.key not in WHERE_HEROES_GO:
-        # A land hero may still visit the sea or space when the theme says so.
-        favored = [key for key in favored if key in allowed or key in ("underwater", "space")]
+    if hero.key in WHERE_HEROES_GO:
+        home = [key for key in home if key in allowed]
+    if home:
+        setting_keys = _home_sequence(rng, allowed, home, max(count, BOOK_PAGES))
     else:
-        favored = [key for key in favored if key in allowed]
-    setting_keys = _settings_sequence(rng, allowed, favored, max(count, BOOK_PAGES))
+        setting_keys = _settings_sequence(rng, allowed, _favored(theme, hero, allowed), max(count, BOOK_PAGES))
+    openers = _openers(seed, theme)
 
     used: set[tuple[str, str, int]] = set()
     pages = []
-    for wanted in setting_keys[:count]:
+    for index, wanted in enumerate(setting_keys[:count]):
         # A place whose sentences are all used gives its turn to the next one
         # that has some left, so no two pages of a book say the same thing.
         candidates = [wanted, *(key for key in setting_keys if key != wanted)]
@@ -75,8 +77,72 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
         variant, template = rng.choice(fresh or options)
         used.add((setting_key, variant, template))
         sentence = fill_sentence(setting.variants[variant][template], hero, name)
-        pages.append(PagePlan(setting_key, variant, f"{theme}: {sentence}."))
+        pages.append(PagePlan(setting_key, variant, _caption(openers, index, sentence)))
     return BookPlan(hero, look, tuple(pages))
+
+
+def _favored(theme: str, hero: Character, allowed: tuple[str, ...]) -> list[str]:
+    """For a theme none of the known themes matches: settings whose words it uses."""
+    lowered = theme.casefold()
+    favored = [key for key, s in SETTINGS.items() if re.search(s.words, lowered)]
+    if hero.key not in WHERE_HEROES_GO:
+        # A land hero may still visit the sea or space when the theme says so.
+        return [key for key in favored if key in allowed or key in ("underwater", "space")]
+    return [key for key in favored if key in allowed]
+
+
+def _home_sequence(rng: random.Random, allowed: tuple[str, ...], home: list[str], count: int) -> list[str]:
+    """The theme's own places take three pages of every four (the cover is the
+    first place it names); other places take the fourth, for a change of air."""
+    others = [key for key in allowed if key not in home]
+    rng.shuffle(others)
+    picks: list[str] = []
+    home_i = other_i = 0
+    for i in range(count):
+        if others and i % 4 == 3:
+            picks.append(others[other_i % len(others)])
+            other_i += 1
+        else:
+            picks.append(home[home_i % len(home)])
+            home_i += 1
+    return picks
+
+
+# How the pages of the little story begin: the first and the last page always
+# the same, the ones in between in a seeded order ("" starts with the hero).
+FIRST_OPENER = "One day, "
+LAST_OPENER = "At the end of the day, "
+OPENERS = (
+    "Then ",
+    "Next, ",
+    "Later, ",
+    "Soon ",
+    "After that, ",
+    "Meanwhile, ",
+    "Just then, ",
+    "Before long, ",
+    "The next morning, ",
+    "In the afternoon, ",
+    "",
+    "",
+)
+
+
+def _openers(seed: str, theme: str) -> list[str]:
+    openers = list(OPENERS)
+    seeded_random(seed, theme, "story").shuffle(openers)
+    return openers
+
+
+def _caption(openers: list[str], index: int, sentence: str) -> str:
+    if index == 0:
+        opener = FIRST_OPENER
+    elif index == BOOK_PAGES - 1:
+        opener = LAST_OPENER
+    else:
+        opener = openers[(index - 1) % len(openers)]
+    text = f"{opener}{sentence}."
+    return text[0].upper() + text[1:]
 
 
 def _unused(setting_key: str, used: set[tuple[str, str, int]]) -> list[tuple[str, int]]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from generator.providers.offline_art import palette as pal
 from generator.providers.offline_art import props
+from generator.providers.offline_art import props_more as more
+from generator.providers.offline_art.compose import scenes_more as themed
 from generator.providers.offline_art.compose.sentences import SENTENCES
 from generator.providers.offline_art.compose.stage import HERO_HEIGHT, LEFT, RIGHT, Stage
 from generator.providers.offline_art.geometry import Point, arc, smooth
@@ -246,12 +248,27 @@ def _space(stage: Stage, variant: str) -> None:
         spot = stage.sky_spot(size, 110, 520 if ground else 700)
         if spot:
             stage.put(props.planet, spot[0], spot[1] + size * 0.5, size, stage.rng.random() < 0.5)
+    _space_extra(stage, variant)
     count = stage.count(4, 8, 14) + (5 if variant == "stars" else 0)
     for _ in range(count):
         spot = stage.sky_spot(stage.count(70, 50, 40), 90, 620 if ground else 880)
         if spot:
             size = stage.count(70, 50, 40) * stage.rng.uniform(0.75, 1.1)
             stage.put(props.twinkle, spot[0], spot[1] + size / 2, size)
+
+
+def _space_extra(stage: Stage, variant: str) -> None:
+    """A comet streaking by, or a little rocket for a hero who is not one."""
+    if variant == "comet":
+        size = stage.count(230, 190, 160)
+        spot = stage.sky_spot(size, 110, 420)
+        if spot:
+            stage.put(more.comet, spot[0], spot[1] + size / 2, size)
+    if variant == "rocket" and stage.hero.key != "rocket":
+        size = stage.count(240, 210, 190)
+        spot = stage.sky_spot(size * 0.6, 140, 480)
+        if spot:
+            stage.put(more.toy_rocket, spot[0], spot[1] + size / 2, size, angle=stage.rng.uniform(15, 35))
 
 
 def _launch(stage: Stage, variant: str) -> None:
@@ -437,5 +454,22 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("rainbow", r"\brain|weather|umbrella|puddle|\bcolou?rs?\b", SENTENCES["rainbow"], _rainbow),
         Setting("snow", r"snow|winter|christmas|\bice\b|frozen|\bcold\b|\bski", SENTENCES["snow"], _snow),
+        Setting("library", r"librar|\bbooks?\b|reading|stor(y|ies)", SENTENCES["library"], themed.library),
+        Setting(
+            "knitting", r"knit|yarn|\bwool|crochet|sewing|grand(ma|mother|pa)", SENTENCES["knitting"], themed.knitting
+        ),
+        Setting(
+            "kitchen", r"cook|bak(e|er|ing)|kitchen|chef|cupcake|cookie|bread", SENTENCES["kitchen"], themed.kitchen
+        ),
+        Setting("music", r"music|sing|song|\bband\b|drum|guitar|piano|danc", SENTENCES["music"], themed.music),
+        Setting("farm", r"\bfarm|barn|tractor|\bcows?\b|pigs?\b|sheep|chick", SENTENCES["farm"], themed.farm),
+        Setting("train", r"\btrains?\b|railway|railroad|choo.?choo|locomotive|🚂", SENTENCES["train"], themed.train),
+        Setting("camp", r"\bcamp|tents?\b|campfire|marshmallow", SENTENCES["camp"], themed.camp),
+        Setting(
+            "jungle", r"jungle|rainforest|tropical|monkey|\bzoo\b|safari|parrot", SENTENCES["jungle"], themed.jungle
+        ),
+        Setting(
+            "sports", r"sport|soccer|football|\bballs?\b|\bgames?\b|\bteam|\brace", SENTENCES["sports"], themed.sports
+        ),
     )
 }
