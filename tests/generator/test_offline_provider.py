@@ -356,7 +356,7 @@ def test_the_appearance_changes_the_child():
 def test_the_colored_page_shows_the_skin_tone_and_hair_and_the_same_child_on_every_page():
     def count(image: Image.Image, color: tuple[int, int, int]) -> int:
         rgb = image.convert("RGB")
-        return sum(1 for p in rgb.getdata() if all(abs(c - k) <= 6 for c, k in zip(p, color, strict=True)))
+        return sum(1 for p in rgb.get_flattened_data() if all(abs(c - k) <= 6 for c, k in zip(p, color, strict=True)))
 
     light = brief(appearance=Appearance("girl", "red", "long", "1", False))
     deep = brief(appearance=Appearance("girl", "black", "long", "5", False))
