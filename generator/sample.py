@@ -9,7 +9,7 @@ from django.core.files.storage import Storage
 
 from generator.imagetypes import image_type
 from generator.pdf.content import BookContent, SceneSource
-from generator.providers import Brief
+from generator.providers import Appearance, Brief
 from generator.providers.offline import OfflineProvider
 
 SAMPLE_THEME = "dinosaurs having a picnic"
@@ -26,9 +26,18 @@ def sample_content_make(
     size: int = 2048,
     seed: str = "sample-book",
     dedication: str = "",
+    appearance: Appearance | None = None,
 ) -> BookContent:
-    """Draws the 24 images into `storage` and returns what a book shows."""
-    brief = Brief(theme=theme, child_name=child_name, age_group=age_group, seed=seed, size=size)
+    """Draws the cover's picture and the 24 images into `storage` and returns
+    what a book shows."""
+    brief = Brief(
+        theme=theme,
+        child_name=child_name,
+        age_group=age_group,
+        seed=seed,
+        size=size,
+        appearance=appearance or Appearance(),
+    )
     provider = OfflineProvider()
     captions = provider.plan_scenes(brief, settings.BOOK_SCENES)
 
@@ -43,7 +52,21 @@ def sample_content_make(
             names[kind] = storage.save(name, ContentFile(data))
         return SceneSource(caption=captions[index], colored=names["colored"], line_art=names["line_art"])
 
+    def save(name: str, data: bytes) -> str:
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(data))
+
     with ThreadPoolExecutor(max_workers=4) as pool:
+        cover = pool.submit(provider.draw_cover, brief)
         scenes = list(pool.map(draw, range(len(captions))))
+        cover_name = save(f"sample/{seed}/00-cover.jpg", cover.result())
     title = theme.strip()[:1].upper() + theme.strip()[1:]
-    return BookContent(title=title, child_name=child_name, paper_size=paper_size, scenes=scenes, dedication=dedication)
+    return BookContent(
+        title=title,
+        child_name=child_name,
+        paper_size=paper_size,
+        scenes=scenes,
+        dedication=dedication,
+        cover=cover_name,
+    )

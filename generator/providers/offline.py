@@ -22,11 +22,8 @@ from django.conf import settings
 
 from generator.providers.base import Brief, ImageProvider
 from generator.providers.offline_art import render
-from generator.providers.offline_art.compose.plan import book_plan, page_shapes
+from generator.providers.offline_art.compose.plan import book_plan, cover_shapes, page_shapes
 from generator.providers.offline_art.geometry import Shape
-
-# Which page of the plan the cover shows: the one after the twelve scenes.
-COVER_PAGE = 12
 
 
 class _Drawer:
@@ -77,10 +74,19 @@ class OfflineProvider(ImageProvider):
         return _drawer.run(lambda: render.line_art_png(*_page(brief, index, brief.size)))
 
     def draw_cover(self, brief: Brief) -> bytes:
-        # The plan's page after the last scene: a place and a moment of its
-        # own, never a scene of the book.
         self._call()
-        return _drawer.run(lambda: render.colored_jpeg(*_page(brief, COVER_PAGE, brief.size)))
+
+        def draw() -> bytes:
+            shapes, line = cover_shapes(
+                theme=brief.theme,
+                child_name=brief.child_name,
+                seed=brief.seed,
+                age_group=brief.age_group,
+                appearance=brief.appearance,
+            )
+            return render.colored_jpeg(shapes, brief.size, line)
+
+        return _drawer.run(draw)
 
     def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
         # The drawing is redrawn from the order's seed rather than read back from

@@ -462,3 +462,19 @@ def test_toddler_pages_are_simpler_than_tweens_pages(theme):
     assert all(t < w for t, w in zip(toddler, tweens, strict=True))
     assert sum(toddler) < sum(kids) < sum(tweens)
     assert sum(tweens) > 1.5 * sum(toddler)
+
+
+def test_the_cover_is_a_picture_of_its_own_in_the_books_main_place():
+    from generator.providers.offline import OfflineProvider
+    from generator.providers.offline_art.compose.plan import cover_shapes
+
+    brief = Brief(theme="owls in a library", child_name="Sam", age_group="kids", seed="cover-seed", size=256)
+    provider = OfflineProvider()
+    cover = provider.draw_cover(brief)
+    scenes = [provider.color_page(brief, "", index, b"") for index in range(12)]
+    assert cover not in scenes
+    plan = book_plan(theme=brief.theme, child_name=brief.child_name, seed=brief.seed, count=12)
+    assert plan.pages[0].setting == "library"
+    shapes, _ = cover_shapes(theme=brief.theme, child_name="Sam", seed=brief.seed, age_group="kids")
+    assert any(is_child(shape) for shape in shapes)
+    assert provider.draw_cover(brief) == cover  # the same brief, the same cover

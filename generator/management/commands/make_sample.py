@@ -8,8 +8,10 @@ from pathlib import Path
 from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 
+from generator.models import ChildKind, HairColor, HairStyle, SkinTone
 from generator.pdf.layout import PAPERS, VARIANTS
 from generator.pdf.render import RenderError, book_content_render
+from generator.providers import Appearance
 from generator.sample import SAMPLE_NAME, SAMPLE_THEME, sample_content_make
 
 
@@ -27,6 +29,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--age", choices=["toddler", "kids", "tweens"], default="kids")
         parser.add_argument("--size", type=int, default=2048, help="image size in pixels (default 2048)")
+        look = parser.add_argument_group("the child's look (left out: chosen from the book's seed)")
+        look.add_argument("--kind", choices=ChildKind.values, default=ChildKind.CHILD)
+        look.add_argument("--hair-color", choices=HairColor.values, default="")
+        look.add_argument("--hair-style", choices=HairStyle.values, default="")
+        look.add_argument("--skin-tone", choices=SkinTone.values, default="")
+        look.add_argument("--glasses", action="store_true")
 
     def handle(self, *args, **options):
         if not 64 <= options["size"] <= 4096:
@@ -44,6 +52,13 @@ class Command(BaseCommand):
                 age_group=options["age"],
                 size=options["size"],
                 dedication=options["dedication"].replace("\\n", "\n"),
+                appearance=Appearance(
+                    kind=options["kind"],
+                    hair_color=options["hair_color"],
+                    hair_style=options["hair_style"],
+                    skin_tone=options["skin_tone"],
+                    glasses=options["glasses"],
+                ),
             )
             drawn = time.monotonic()
             try:

@@ -185,3 +185,23 @@ def page_shapes(
     stage = Stage(plan.hero, plan.look, rng, detail, child)
     SETTINGS[page.setting].draw(stage, page.variant)
     return stage.sketch.shapes, LINE[detail]
+
+
+def cover_shapes(
+    *, theme: str, child_name: str, seed: str, age_group: str, appearance: Appearance | None = None
+) -> tuple[list[Shape], float]:
+    """The cover's picture: the hero and the child in the book's main place
+    (page 1's), drawn as a variant of it that no page of the book shows when
+    the place has one, and always with its own arrangement."""
+    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=BOOK_PAGES)
+    setting_key = plan.pages[0].setting
+    setting = SETTINGS[setting_key]
+    shown = {page.variant for page in plan.pages if page.setting == setting_key}
+    variants = sorted(setting.variants)
+    rng = seeded_random(seed, text_line(theme, 200), age_group, "cover")
+    variant = rng.choice([v for v in variants if v not in shown] or variants)
+    detail = DETAIL.get(age_group, 1)
+    child = child_on_page(appearance or Appearance(), seed, BOOK_PAGES, setting_key, detail)
+    stage = Stage(plan.hero, plan.look, rng, detail, child)
+    setting.draw(stage, variant)
+    return stage.sketch.shapes, LINE[detail]
