@@ -4,7 +4,8 @@ behind a book.
 Started by the worker's `post_spawn` handler (bookshop/apps.py). Every
 OUTBOX_POLL_SECONDS it hands due outbox rows to OUTBOX_CONCURRENCY sender
 threads (so fifty 2-second confirmations leave in about 25 s with four), and
-every SWEEP_SECONDS it runs the sweep (heartbeat, orphaned jobs, lost tasks).
+every SWEEP_SECONDS it runs the sweep (heartbeat, orphaned jobs, lost tasks,
+expired previews).
 With BOOK_WORKERS=2 there are two housekeepers: claims are race-free
 (orders/outbox.py) and two sweeps only do the same idempotent work twice.
 
@@ -25,6 +26,7 @@ from generator import shutdown
 from generator.queue import jobs_sweep
 from orders.models import SentEmail
 from orders.outbox import outbox_claim, outbox_send
+from orders.previews import previews_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ class Housekeeper:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + settings.SWEEP_SECONDS
                     try:
-                        logger.info("sweep: %s", jobs_sweep())
+                        logger.info("sweep: %s; expired previews deleted: %s", jobs_sweep(), previews_sweep())
                     except Exception:
                         logger.exception("sweep failed; retrying in %s s", settings.SWEEP_SECONDS)
                 # SQLite: no connection held between rounds (the web process

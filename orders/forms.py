@@ -72,6 +72,11 @@ class OrderForm(forms.Form):
     def brief_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.BRIEF_FIELDS]
 
+    def hidden_brief(self) -> list[forms.BoundField]:
+        """The book's fields but the email, for a form that carries them
+        unseen (a preview's order form: the server takes the preview's)."""
+        return [self[name] for name in (*self.BRIEF_FIELDS[1:], *self.LOOK_FIELDS, "dedication")]
+
     def look_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.LOOK_FIELDS]
 

@@ -73,6 +73,10 @@ class Order(BookBrief):
 
     # The book being made for the order, once it is paid (generator's Job).
     job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
+    # The preview the order buys, when it was placed from one (a checkout
+    # abandoned and tried again makes two orders of one preview; the first
+    # paid gets its images).
+    preview = models.ForeignKey("Preview", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
 
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, blank=True)
@@ -99,6 +103,34 @@ class Order(BookBrief):
     @property
     def price_display(self) -> str:
         return price_format(self.amount_cents, self.currency)
+
+
+class Preview(BookBrief):
+    """A free preview a visitor asked for: the factory's preview job (the
+    cover and one scene of the book this brief makes), who asked, and how
+    many times another scene was drawn. An order placed from it buys that
+    very job, made into the whole book. Unordered, it is deleted with its
+    images after PREVIEW_MAX_AGE_DAYS (orders.previews.previews_sweep)."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email = models.EmailField()
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="preview")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    redraws = models.PositiveSmallIntegerField(default=0)
+    # The image and text calls the preview cost, kept when it was ordered
+    # (its job goes on to make the whole book, whose calls are the order's).
+    api_calls = models.PositiveIntegerField("API calls", default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["client_ip", "created_at"], name="preview_ip_created"),
+            models.Index(fields=["email", "created_at"], name="preview_email_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Preview {self.pk} ({self.theme})"
 
 
 class EmailKind(models.TextChoices):

@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generator import services as generator_services
-from generator.models import ChildKind
+from generator.models import ChildKind, Job, JobKind
 from generator.selectors import book_pdf
 from orders import emails, payments
 from orders.locks import transaction_lock
-from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, StripeEvent
+from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, Preview, StripeEvent
 from orders.stripe_events import (
     Charge,
     CheckoutSession,
@@ -86,8 +86,12 @@ def order_create(
     glasses: bool = False,
     dedication: str = "",
     client_ip: str | None = None,
+    preview: Preview | None = None,
 ) -> Order:
     """Place an unpaid order at the server's price.
+
+    `preview`, when the order was placed from one, is the preview whose
+    book it buys (its brief is the preview's; see orders.previews).
 
     The child's look (child_kind .. glasses) and the dedication are optional:
     a look left blank is chosen by the book, no dedication prints none. The
@@ -125,6 +129,7 @@ def order_create(
         amount_cents=settings.BOOK_PRICE_CENTS,
         currency=settings.BOOK_CURRENCY,
         client_ip=address,
+        preview=preview,
     )
 
 
@@ -206,7 +211,7 @@ def order_fulfill(
         else:
             for charge in charges:
                 _order_flag(order, _partial_refund_note(charge))
-            order.job = generator_services.job_create(**order.brief_fields())
+            order.job = _book_job(order)
             order.save(update_fields=["job", "updated_at"])
             order_transition(order, OrderStatus.QUEUED)
             # Written with the payment; the worker's outbox thread sends it within
@@ -220,6 +225,19 @@ def order_fulfill(
             event.outcome = f"{event.outcome}; {APPLIED}"
             event.save(update_fields=["order", "awaits_payment", "outcome"])
     return order, outcome
+
+
+def _book_job(order: Order) -> Job:
+    """The job that makes a paid order's book: its preview's, made into the
+    whole book (every image of the preview kept, none paid twice), or a new
+    one when the order has no preview or another paid order bought it."""
+    preview = order.preview
+    if preview is not None:
+        job = Job.objects.select_for_update().filter(pk=preview.job_id, kind=JobKind.PREVIEW).first()
+        if job is not None:
+            Preview.objects.filter(pk=preview.pk).update(api_calls=job.api_calls)
+            return generator_services.preview_to_book(job=job)
+    return generator_services.job_create(**order.brief_fields())
 
 
 def _payment_ids_keep(order: Order, *, session_id: str, payment_intent: str) -> None:

@@ -5,17 +5,19 @@ import stripe
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookshop.downloads import pdf_download
+from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
-from orders import payments, selectors, services
+from generator.watermark import preview_image as preview_image_bytes
+from orders import payments, previews, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
-from orders.models import Order, OrderStatus, price_format
+from orders.models import Order, OrderStatus, Preview, price_format
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +43,14 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+def _storefront(request: HttpRequest, form: OrderForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "price": _price(), "previews_paused": previews.previews_paused()}
+    return render(request, "orders/storefront.html", context, status=status)
+
+
 @require_GET
 def storefront(request: HttpRequest) -> HttpResponse:
-    return render(request, "orders/storefront.html", {"form": OrderForm(), "price": _price()})
+    return _storefront(request, OrderForm())
 
 
 def _price() -> str:
@@ -54,22 +61,121 @@ def _price() -> str:
 def order_create(request: HttpRequest) -> HttpResponse:
     form = OrderForm(request.POST)
     if not form.is_valid():
-        return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=400)
+        return _storefront(request, form, status=400)
+    brief = dict(form.cleaned_data)
+    email = brief.pop("email")
+    preview = None
+    if request.POST.get("preview"):
+        try:
+            preview = previews.preview_for_order(request.POST["preview"][:64])
+        except previews.PreviewRefused as exc:
+            form.add_error(None, str(exc))
+            return _storefront(request, form, status=410)
+        brief = preview.brief_fields()  # the book the parent saw
     # An address that cannot be read is limited in a bucket of its own.
     address = client_ip(request) or services.UNREADABLE_ADDRESS
     try:
-        order = services.order_create(**form.cleaned_data, client_ip=address)
+        order = services.order_create(email=email, **brief, client_ip=address, preview=preview)
     except services.OrderRateLimited:
         logger.warning("order rate limit reached by %s", address)
         form.add_error(None, "You've placed many orders in a short time. Please wait a little and try again.")
-        return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=429)
+        return _storefront(request, form, status=429)
     try:
         url = services.order_checkout_url(order=order)
     except payments.PaymentError:
         logger.exception("checkout for order %s failed", order.pk)
         form.add_error(None, "We could not reach the payment page just now. Please try again in a minute.")
-        return render(request, "orders/storefront.html", {"form": form, "price": _price()}, status=503)
+        return _storefront(request, form, status=503)
     return HttpResponse(status=303, headers={"Location": url})
+
+
+# Previews ------------------------------------------------------------------
+
+
+def _preview_or_404(token: str) -> Preview:
+    if len(token) > 64:
+        raise Http404
+    preview = get_object_or_404(Preview.objects.select_related("job"), token=token)
+    if previews.preview_expired(preview) and not previews.preview_ordered(preview):
+        raise Http404
+    return preview
+
+
+@require_POST
+def preview_create(request: HttpRequest) -> HttpResponse:
+    form = OrderForm(request.POST)
+    if not form.is_valid():
+        return _storefront(request, form, status=400)
+    brief = dict(form.cleaned_data)
+    email = brief.pop("email")
+    address = client_ip(request) or services.UNREADABLE_ADDRESS
+    try:
+        preview = previews.preview_create(email=email, client_ip=address, **brief)
+    except previews.PreviewRefused as exc:
+        logger.warning("preview refused for %s: %s", address, exc)
+        form.add_error(None, str(exc))
+        return _storefront(request, form, status=429)
+    return HttpResponse(status=303, headers={"Location": f"/previews/{preview.token}/"})
+
+
+def _preview_state(preview: Preview) -> dict:
+    progress = job_selectors.preview_progress(preview.job)
+    base = f"/previews/{preview.token}/images"
+    scene = preview.job.preview_scene
+    images = [f"{base}/{which}-{scene}.jpg" for which in ("cover", "colored", "line_art") if progress[which]]
+    return {
+        "status": progress["status"],
+        "images": images,
+        "caption": progress["caption"],
+        "redraws_left": previews.redraws_left(preview),
+    }
+
+
+@never_cache
+@require_GET
+def preview_page(request: HttpRequest, token: str) -> HttpResponse:
+    preview = _preview_or_404(token)
+    context = {
+        "preview": preview,
+        "state": _preview_state(preview),
+        "price": _price(),
+        "form": OrderForm(initial={**preview.brief_fields(), "email": preview.email}),
+        "expires_days": settings.PREVIEW_MAX_AGE_DAYS,
+    }
+    return render(request, "orders/preview.html", context)
+
+
+@never_cache
+@require_GET
+def preview_status_json(request: HttpRequest, token: str) -> JsonResponse:
+    return JsonResponse(_preview_state(_preview_or_404(token)))
+
+
+@require_GET
+@cache_control(private=True, max_age=3600)
+def preview_image(request: HttpRequest, token: str, which: str, scene: int) -> HttpResponse:
+    """One of the preview's pictures, at screen size and marked PREVIEW:
+    reachable only through the preview's token."""
+    preview = _preview_or_404(token)
+    progress = job_selectors.preview_progress(preview.job)
+    name = progress.get(which) if which in ("cover", "colored", "line_art") else None
+    if not name or (which != "cover" and scene != preview.job.preview_scene):
+        raise Http404
+    return HttpResponse(preview_image_bytes(name, settings.PREVIEW_IMAGE_PIXELS), content_type="image/jpeg")
+
+
+@require_POST
+def preview_redraw(request: HttpRequest, token: str) -> HttpResponse:
+    preview = _preview_or_404(token)
+    try:
+        previews.preview_redraw(preview=preview)
+    except previews.PreviewRefused as exc:
+        return render(request, "orders/preview.html", {
+            "preview": preview, "state": _preview_state(preview), "price": _price(), "error": str(exc),
+            "form": OrderForm(initial={**preview.brief_fields(), "email": preview.email}),
+            "expires_days": settings.PREVIEW_MAX_AGE_DAYS,
+        }, status=409)  # fmt: skip
+    return HttpResponse(status=303, headers={"Location": f"/previews/{preview.token}/"})
 
 
 @require_http_methods(["GET", "POST"])

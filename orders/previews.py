@@ -1,0 +1,137 @@
+"""Free previews: made for whoever fills in the form, within limits, and
+bought as they are.
+
+A preview is the factory's preview job (generator.services.preview_create):
+the cover and one scene of the book its brief makes. Here the shop's rules:
+how many a client address and an email may ask for a day, what previews may
+spend a day, how many other scenes a visitor may ask for, how long an
+unordered one is kept, and what an order placed from one buys.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from generator import services as generator_services
+from generator.errors import JobError
+from orders.locks import transaction_lock
+from orders.models import Preview
+from orders.services import UNREADABLE_ADDRESS, OrderError
+
+logger = logging.getLogger(__name__)
+
+
+class PreviewRefused(OrderError):
+    """A preview rule said no; the message is for the visitor."""
+
+
+class PreviewsPaused(PreviewRefused):
+    """Today's spend on previews reached its cap: the form offers the book
+    straight away (with the sample pages) until tomorrow."""
+
+
+def _day_ago():
+    return timezone.now() - timedelta(days=1)
+
+
+def preview_calls(preview: Preview) -> int:
+    """The calls a preview cost: its job's so far, or, once ordered, what
+    they were then (the job went on to make the whole book)."""
+    return preview.api_calls if preview_ordered(preview) else preview.job.api_calls
+
+
+def previews_spend_today_cents() -> float:
+    """What previews cost in the last 24 hours: the calls the paid provider
+    made for them (the offline provider costs nothing)."""
+    recent = Preview.objects.filter(created_at__gte=_day_ago(), job__provider="gemini")
+    bought = Q(orders__paid_at__isnull=False)
+    unordered = recent.exclude(bought).aggregate(calls=Sum("job__api_calls"))["calls"] or 0
+    ordered = recent.filter(bought).distinct().aggregate(calls=Sum("api_calls"))["calls"] or 0
+    return (unordered + ordered) * settings.PREVIEW_IMAGE_CALL_CENTS
+
+
+def previews_paused() -> bool:
+    return settings.IMAGE_PROVIDER != "offline" and previews_spend_today_cents() >= settings.PREVIEW_DAILY_SPEND_CENTS
+
+
+@transaction.atomic
+def preview_create(*, email: str, client_ip: str | None, **brief) -> Preview:
+    """A preview of the book `brief` makes, queued on the preview lane. At
+    most PREVIEWS_PER_ADDRESS_PER_DAY per client address and
+    PREVIEWS_PER_EMAIL_PER_DAY per email, counted under a lock so
+    concurrent requests are counted one after the other; none while
+    previews are paused for the day."""
+    if previews_paused():
+        raise PreviewsPaused("Free previews are resting for today. You can still order the book.")
+    address = None if client_ip == UNREADABLE_ADDRESS else client_ip
+    email = email.strip().lower()
+    transaction_lock(f"preview-rate:{client_ip}")
+    transaction_lock(f"preview-rate:{email}")
+    recent = Preview.objects.filter(created_at__gte=_day_ago())
+    same_address = recent.filter(client_ip=address) if address else recent.filter(client_ip__isnull=True)
+    if client_ip and same_address.count() >= settings.PREVIEWS_PER_ADDRESS_PER_DAY:
+        raise PreviewRefused("You've made many previews today. You can still order a book, or come back tomorrow.")
+    if recent.filter(email=email).count() >= settings.PREVIEWS_PER_EMAIL_PER_DAY:
+        raise PreviewRefused("This email has had many previews today. You can still order a book.")
+    job = generator_services.preview_create(**brief)
+    return Preview.objects.create(email=email, client_ip=address, job=job, **brief)
+
+
+def preview_ordered(preview: Preview) -> bool:
+    """Whether an order paid for this preview's book."""
+    return preview.orders.filter(paid_at__isnull=False).exists()
+
+
+def preview_expired(preview: Preview) -> bool:
+    return preview.created_at < timezone.now() - timedelta(days=settings.PREVIEW_MAX_AGE_DAYS)
+
+
+def preview_for_order(token: str) -> Preview:
+    """The preview an order form names, if it can still be bought."""
+    preview = Preview.objects.select_related("job").filter(token=token).first()
+    if preview is None or preview_expired(preview):
+        raise PreviewRefused("This preview has expired. Make a new one, or order the book as it is.")
+    if preview_ordered(preview):
+        raise PreviewRefused("This preview was already ordered.")
+    return preview
+
+
+def redraws_left(preview: Preview) -> int:
+    return max(0, settings.PREVIEW_REDRAWS - preview.redraws)
+
+
+def preview_redraw(*, preview: Preview) -> Preview:
+    """Another scene of the same book, at most PREVIEW_REDRAWS times."""
+    with transaction.atomic():
+        preview = Preview.objects.select_for_update().select_related("job").get(pk=preview.pk)
+        if preview_expired(preview) or preview_ordered(preview):
+            raise PreviewRefused("This preview can no longer change.")
+        if not redraws_left(preview):
+            raise PreviewRefused("You've seen every scene we can draw for free. Order the book to see all twelve!")
+        try:
+            generator_services.preview_redraw(job=preview.job)
+        except JobError as exc:
+            raise PreviewRefused("Wait for this scene to be finished first.") from exc
+        preview.redraws += 1
+        preview.save(update_fields=["redraws"])
+    return preview
+
+
+def previews_sweep() -> int:
+    """Delete previews past PREVIEW_MAX_AGE_DAYS that no paid order bought,
+    with their images (the factory's job and files); how many. An unpaid
+    order placed from one keeps its brief and loses the link."""
+    old = Preview.objects.filter(created_at__lt=timezone.now() - timedelta(days=settings.PREVIEW_MAX_AGE_DAYS)).exclude(
+        orders__paid_at__isnull=False
+    )
+    deleted = 0
+    for job_id in old.values_list("job_id", flat=True):
+        generator_services.job_discard(job_id=job_id)
+        deleted += 1
+    if deleted:
+        logger.info("previews: %d expired, deleted with their images", deleted)
+    return deleted

@@ -1,0 +1,175 @@
+"""A free preview before paying: the cover and one scene, made on a lane of
+their own, shown watermarked through the preview's token only, within
+limits, and bought as it is: an order from a preview makes only the images
+that are missing."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from generator import lanes, tasks
+from generator.models import Job, JobKind, JobStatus, Page
+from orders import previews
+from orders.models import Order, OrderStatus, Preview
+from tests.conftest import ORDER_FORM
+from tests.fakes.gemini import COLORING, COVER, LINE_ART, PLAN
+
+pytestmark = pytest.mark.django_db
+
+
+def ask_preview(client, **fields):
+    response = client.post("/preview/", {**ORDER_FORM, **fields})
+    assert response.status_code == 303, response.content.decode()[:500]
+    token = response["Location"].split("/")[2]
+    return Preview.objects.get(token=token)
+
+
+def test_a_preview_is_the_cover_and_one_scene_watermarked_at_screen_size(client, settings):
+    settings.BOOK_IMAGE_SIZE = 1200
+    preview = ask_preview(client, dedication="Love, Grandma")
+    state = client.get(f"/previews/{preview.token}/status.json").json()
+    assert (state["status"], state["images"]) == ("queued", [])
+
+    assert lanes.preview_run_next() == f"preview {preview.job_id}"
+    # Books never pick it up: previews have a lane of their own.
+    assert tasks.job_run_next() == "no job waiting"
+
+    state = client.get(f"/previews/{preview.token}/status.json").json()
+    assert state["status"] == "ready"
+    assert [url.rsplit("/", 1)[1] for url in state["images"]] == ["cover-0.jpg", "colored-0.jpg", "line_art-0.jpg"]
+    assert state["caption"] and state["redraws_left"] == 2
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.pdf.name) == (JobKind.PREVIEW, JobStatus.DONE, "")
+    assert Page.objects.exclude(line_art="").count() == 1  # one scene, of a twelve-scene plan
+    assert Page.objects.count() == 12
+
+    response = client.get(state["images"][1])
+    assert response["Content-Type"] == "image/jpeg"
+    shown = Image.open(io.BytesIO(response.content))
+    assert max(shown.size) == settings.PREVIEW_IMAGE_PIXELS < 1200
+    with job.pages.get(index=0).colored.open("rb") as stored:
+        original = Image.open(stored).convert("RGB").resize(shown.size)
+    # The word PREVIEW is across it: the shown picture differs from the book's.
+    difference = sum(abs(a - b) for a, b in zip(original.tobytes(), shown.convert("RGB").tobytes(), strict=True))
+    assert difference / len(original.tobytes()) > 3
+
+    page = client.get(f"/previews/{preview.token}/").content.decode()
+    assert "See a free preview" not in page and "Order this book" in page and "Draw another scene (2 left)" in page
+
+
+def test_a_preview_through_gemini_costs_three_image_calls_and_an_order_from_it_only_the_rest(
+    client, fake_gemini, django_capture_on_commit_callbacks
+):
+    preview = ask_preview(client)
+    lanes.preview_run_next()
+    kinds = [seen.kind for seen in fake_gemini.calls()]
+    assert sorted(kinds) == sorted([PLAN, COVER, LINE_ART, COLORING])
+    assert client.get(f"/previews/{preview.token}/status.json").json()["status"] == "ready"
+
+    response = client.post("/order/", {**ORDER_FORM, "theme": "something else", "preview": preview.token})
+    assert response.status_code == 303
+    order = Order.objects.get()
+    assert (order.preview, order.theme) == (preview, preview.theme)  # the book the parent saw
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/orders/{order.token}/demo-checkout/")
+    order.refresh_from_db()
+    assert order.job_id == preview.job_id and order.job.kind == JobKind.BOOK
+
+    before = len(fake_gemini.calls())
+    assert tasks.job_run_next() == f"job {order.job_id}"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    made = [seen.kind for seen in fake_gemini.calls()[before:]]
+    # No new plan, no new cover, nothing of the previewed scene drawn again.
+    assert (made.count(PLAN), made.count(COVER), made.count(LINE_ART), made.count(COLORING)) == (0, 0, 11, 11)
+    preview.refresh_from_db()
+    assert preview.api_calls == 4  # what the preview cost, kept apart from the book's
+
+
+def test_two_redraws_then_no_more(client):
+    preview = ask_preview(client)
+    lanes.preview_run_next()
+    captions = [client.get(f"/previews/{preview.token}/status.json").json()["caption"]]
+    for left in (1, 0):
+        assert client.post(f"/previews/{preview.token}/redraw/").status_code == 303
+        lanes.preview_run_next()
+        state = client.get(f"/previews/{preview.token}/status.json").json()
+        assert state["status"] == "ready" and state["redraws_left"] == left
+        captions.append(state["caption"])
+        assert state["images"][1].endswith(f"colored-{2 - left}.jpg")
+    assert len(set(captions)) == 3
+    response = client.post(f"/previews/{preview.token}/redraw/")
+    assert response.status_code == 409 and "every scene we can draw for free" in response.content.decode()
+    assert Job.objects.get().preview_scene == 2
+    assert Page.objects.exclude(colored="").count() == 3  # every scene drawn is kept for the book
+
+
+def test_previews_are_limited_per_address_and_per_email(client, settings):
+    settings.PREVIEWS_PER_ADDRESS_PER_DAY, settings.PREVIEWS_PER_EMAIL_PER_DAY = 3, 2
+    ask_preview(client, email="a@example.com")
+    ask_preview(client, email="a@example.com")
+    response = client.post("/preview/", {**ORDER_FORM, "email": "A@example.com"})
+    assert response.status_code == 429 and "This email has had many previews today" in response.content.decode()
+    ask_preview(client, email="b@example.com")
+    response = client.post("/preview/", {**ORDER_FORM, "email": "c@example.com"})
+    assert response.status_code == 429 and "made many previews today" in response.content.decode()
+    other = client.post("/preview/", {**ORDER_FORM, "email": "c@example.com"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 303
+    assert Preview.objects.count() == 4
+
+
+def test_past_the_days_spend_cap_the_form_goes_straight_to_ordering(client, fake_gemini, settings):
+    settings.PREVIEW_IMAGE_CALL_CENTS, settings.PREVIEW_DAILY_SPEND_CENTS = 5, 20
+    ask_preview(client)
+    lanes.preview_run_next()  # 4 calls: 20 cents
+    assert previews.previews_spend_today_cents() == 20
+    page = client.get("/").content.decode()
+    assert "See a free preview" not in page and "Free previews are resting for today" in page
+    response = client.post("/preview/", {**ORDER_FORM, "email": "other@example.com"})
+    assert response.status_code == 429 and Preview.objects.count() == 1
+    assert client.post("/order/", ORDER_FORM).status_code == 303  # ordering still works
+
+
+def test_an_expired_preview_cannot_be_ordered_and_is_deleted_with_its_images(client, settings):
+    preview = ask_preview(client)
+    lanes.preview_run_next()
+    names = [p.colored.name for p in Page.objects.exclude(colored="")] + [Job.objects.get().cover.name]
+    Preview.objects.filter(pk=preview.pk).update(created_at=timezone.now() - timedelta(days=4))
+
+    response = client.post("/order/", {**ORDER_FORM, "preview": preview.token})
+    assert response.status_code == 410 and "This preview has expired" in response.content.decode()
+    assert not Order.objects.exists()
+    assert client.get(f"/previews/{preview.token}/").status_code == 404
+
+    assert previews.previews_sweep() == 1
+    assert not Preview.objects.exists() and not Job.objects.exists()
+    from django.core.files.storage import default_storage
+
+    assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_previews_images_are_reachable_only_through_its_token(client):
+    mine, other = ask_preview(client, email="m@example.com"), ask_preview(client, email="o@example.com")
+    lanes.preview_run_next()
+    lanes.preview_run_next()
+    assert client.get(f"/previews/{mine.token}/images/colored-0.jpg").status_code == 200
+    for url in (
+        f"/previews/{mine.token[:-1]}x/images/colored-0.jpg",
+        f"/previews/{mine.token}/images/colored-1.jpg",  # not a scene it shows
+        f"/previews/{mine.token}/images/pdf-0.jpg",
+        f"/previews/{'a' * 65}/images/colored-0.jpg",
+        "/media/" + Page.objects.filter(job=other.job).exclude(colored="").get().colored.name,
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_hostile_text_in_a_preview_is_inert(client):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    preview = ask_preview(client, child_name="<b>Zoé</b>", dedication=hostile)
+    lanes.preview_run_next()
+    page = client.get(f"/previews/{preview.token}/").content.decode()
+    assert "<script>alert(1)" not in page and "<b>Zoé</b>" not in page and "&lt;b&gt;Zoé&lt;/b&gt;" in page
+    assert "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
