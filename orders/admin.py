@@ -8,8 +8,8 @@ from generator import selectors as generator_selectors
 from generator import services as generator_services
 from generator.admin import JobAdmin
 from generator.models import Job, JobStatus
-from orders import outbox, payments, services
-from orders.models import EmailState, Order, SentEmail, StripeEvent
+from orders import outbox, payments, previews, services
+from orders.models import EmailState, Order, Preview, SentEmail, StripeEvent
 
 
 class SentEmailInline(StaffViewOnly, admin.TabularInline):
@@ -252,3 +252,38 @@ class ShopJobAdmin(JobAdmin):
             done="delivery email queued again",
             errors=(services.OrderError,),
         )
+
+
+@admin.register(Preview)
+class PreviewAdmin(StaffViewOnly, admin.ModelAdmin):
+    """Free previews: who asked, what they cost, and which became orders."""
+
+    list_display = ("id", "created_at", "email", "theme", "status", "redraws", "calls", "ordered")
+    list_filter = ("created_at",)
+    search_fields = ("email", "token", "theme", "child_name")
+    date_hierarchy = "created_at"
+    list_select_related = ("job",)
+    readonly_fields = (
+        "token", "email", "client_ip", "created_at", "redraws", "api_calls", "job", "theme", "child_name",
+        "age_group", "paper_size", "child_kind", "hair_color", "hair_style", "skin_tone", "glasses", "dedication",
+    )  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Status")
+    def status(self, preview: Preview) -> str:
+        return (
+            generator_selectors.preview_progress(preview.job)["status"] if preview.job.kind == "preview" else "ordered"
+        )
+
+    @admin.display(description="API calls")
+    def calls(self, preview: Preview) -> int:
+        return previews.preview_calls(preview)
+
+    @admin.display(description="Ordered", boolean=True)
+    def ordered(self, preview: Preview) -> bool:
+        return previews.preview_ordered(preview)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "figures": previews.previews_figures()})

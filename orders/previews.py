@@ -135,3 +135,21 @@ def previews_sweep() -> int:
     if deleted:
         logger.info("previews: %d expired, deleted with their images", deleted)
     return deleted
+
+
+def previews_figures(days: int = 30) -> dict:
+    """What staff see above the previews: made, cost, and how many became
+    paid orders, over the last `days` days and today."""
+    since = timezone.now() - timedelta(days=days)
+    recent = Preview.objects.filter(created_at__gte=since)
+    made = recent.count()
+    ordered = recent.filter(orders__paid_at__isnull=False).distinct().count()
+    return {
+        "days": days,
+        "made": made,
+        "ordered": ordered,
+        "conversion_percent": round(100 * ordered / made) if made else 0,
+        "today_made": Preview.objects.filter(created_at__gte=_day_ago()).count(),
+        "today_spend_cents": round(previews_spend_today_cents()),
+        "cap_cents": settings.PREVIEW_DAILY_SPEND_CENTS,
+    }

@@ -172,4 +172,20 @@ def test_hostile_text_in_a_preview_is_inert(client):
     lanes.preview_run_next()
     page = client.get(f"/previews/{preview.token}/").content.decode()
     assert "<script>alert(1)" not in page and "<b>Zoé</b>" not in page and "&lt;b&gt;Zoé&lt;/b&gt;" in page
-    assert "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
+    # The dedication rides along, escaped, in the order form's hidden fields.
+    assert "<img src=x" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x" in page
+
+
+def test_staff_see_previews_made_their_cost_and_how_many_became_orders(admin_client, client, fake_gemini):
+    first, second = ask_preview(client, email="a@example.com"), ask_preview(client, email="b@example.com")
+    lanes.preview_run_next()
+    lanes.preview_run_next()
+    Order.objects.create(
+        email="a@example.com", amount_cents=999, currency="usd", preview=first, paid_at=timezone.now(),
+        **first.brief_fields(),
+    )  # fmt: skip
+    Preview.objects.filter(pk=first.pk).update(api_calls=4)  # as fulfilling the order records it
+    page = admin_client.get("/admin/orders/preview/").content.decode()
+    assert "<strong>2</strong> previews made, <strong>1</strong> became paid orders (50%)" in page
+    assert "worth 32¢" in page  # 8 calls at PREVIEW_IMAGE_CALL_CENTS (4¢)
+    assert second.email in page
