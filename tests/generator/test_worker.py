@@ -14,7 +14,7 @@ from django.db import close_old_connections
 
 from generator.models import Job, JobStatus, Page
 from orders.models import Order, OrderStatus
-from tests.conftest import checkout_event, wait_until
+from tests.conftest import ORDER_FORM, checkout_event, wait_until
 
 pytestmark = pytest.mark.worker
 
@@ -221,3 +221,21 @@ def test_a_missing_confirmation_is_sent_at_once_while_books_wait(worker, make_or
     print(f"confirmation sent {time.monotonic() - paid_at:.1f} s after payment")
     close_old_connections()
     assert Job.objects.filter(status=JobStatus.QUEUED).count() >= 2  # the books still wait
+
+
+def test_a_preview_asked_while_a_book_is_drawn_is_ready_before_the_book(worker, make_order, post_event, client):
+    """The preview lane: a worker busy with a paid book still makes a
+    preview at once, beside the book, never after it."""
+    w = worker(OFFLINE_IMAGE_LATENCY="0.4", GENERATION_CONCURRENCY="2", PREVIEW_POLL_SECONDS="0.1").start()
+    order = make_order()
+    post_event(checkout_event(order, event_id="evt_book"))
+    wait_until(lambda: Job.objects.filter(kind="book", status=JobStatus.RUNNING).exists(), what="the book to start")
+
+    response = client.post("/preview/", {**ORDER_FORM, "email": "visitor@example.com"})
+    assert response.status_code == 303
+    preview_url = response["Location"] + "status.json"
+    wait_until(lambda: client.get(preview_url).json()["status"] == "ready", timeout=30, what="the preview")
+    order.refresh_from_db()
+    assert order.status != OrderStatus.DELIVERED  # the book is still being drawn
+    wait_until(all_delivered([order]), timeout=120, what="the book")
+    assert w.process.poll() is None  # the worker lived through both
