@@ -50,7 +50,14 @@ def _storefront(request: HttpRequest, form: OrderForm, status: int = 200) -> Htt
 
 @require_GET
 def storefront(request: HttpRequest) -> HttpResponse:
-    return _storefront(request, OrderForm())
+    """The order form; `?from=<preview token>` fills it with that preview's
+    brief, to change the theme or anything else and preview again."""
+    initial = {}
+    source = request.GET.get("from", "")[:64]
+    preview = Preview.objects.filter(token=source).first() if source else None
+    if preview is not None:
+        initial = {**preview.brief_fields(), "email": preview.email}
+    return _storefront(request, OrderForm(initial=initial))
 
 
 def _price() -> str:
@@ -122,10 +129,14 @@ def _preview_state(preview: Preview) -> dict:
     progress = job_selectors.preview_progress(preview.job)
     base = f"/previews/{preview.token}/images"
     scene = preview.job.preview_scene
-    images = [f"{base}/{which}-{scene}.jpg" for which in ("cover", "colored", "line_art") if progress[which]]
+    by_kind = {
+        which: f"{base}/{which}-{scene}.jpg" if progress[which] else "" for which in ("cover", "colored", "line_art")
+    }
     return {
         "status": progress["status"],
-        "images": images,
+        "images": [url for url in by_kind.values() if url],
+        # The same, by what each shows, for the page to put each in its place.
+        "by_kind": by_kind,
         "caption": progress["caption"],
         "redraws_left": previews.redraws_left(preview),
     }

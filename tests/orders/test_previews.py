@@ -189,3 +189,27 @@ def test_staff_see_previews_made_their_cost_and_how_many_became_orders(admin_cli
     assert "<strong>2</strong> previews made, <strong>1</strong> became paid orders (50%)" in page
     assert "worth 32¢" in page  # 8 calls at PREVIEW_IMAGE_CALL_CENTS (4¢)
     assert second.email in page
+
+
+def test_change_the_theme_starts_from_the_previews_form(client):
+    preview = ask_preview(client, email="fill@example.com", theme="pirates on a ship", child_name="Ada")
+    page = client.get(f"/previews/{preview.token}/").content.decode()
+    assert f'href="/?from={preview.token}"' in page
+    form = client.get(f"/?from={preview.token}").content.decode()
+    assert 'value="pirates on a ship"' in form and 'value="Ada"' in form and 'value="fill@example.com"' in form
+    assert 'value="pirates on a ship"' not in client.get("/?from=unknown").content.decode()
+
+
+def test_each_picture_goes_in_its_place_while_the_preview_is_drawn(client, monkeypatch):
+    from generator.providers import offline
+
+    preview = ask_preview(client)
+    monkeypatch.setattr(offline.OfflineProvider, "color_page", lambda *args: (_ for _ in ()).throw(RuntimeError))
+    lanes.preview_run_next()  # the coloring fails: cover and line art only
+    state = client.get(f"/previews/{preview.token}/status.json").json()
+    assert state["by_kind"]["colored"] == ""
+    line_art, cover = state["by_kind"]["line_art"], state["by_kind"]["cover"]
+    assert line_art.endswith("/line_art-0.jpg") and cover.endswith("/cover-0.jpg")
+    page = client.get(f"/previews/{preview.token}/").content.decode()
+    assert f'alt="The same scene as a page to color" width="300" height="300" src="{line_art}"' in page
+    assert 'id="img-colored" alt="A colored example page" width="300" height="300" hidden' in page
