@@ -89,10 +89,16 @@ class OfflineProvider(ImageProvider):
         return _drawer.run(draw)
 
     def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
-        # The drawing is redrawn from the order's seed rather than read back from
-        # `line_art`: same shapes, same outlines, and no decoding of stored bytes.
+        # The shapes are drawn again from the book's seed (their fills), and
+        # the outlines are the line art's own pixels when it is this
+        # provider's PNG: the same ink, without drawing every stroke again.
         self._call()
-        return _drawer.run(lambda: render.colored_jpeg(*_page(brief, index, brief.size)))
+
+        def draw() -> bytes:
+            ink = render.ink_from_line_art(line_art, brief.size)
+            return render.colored_jpeg(*_page(brief, index, brief.size), ink=ink)
+
+        return _drawer.run(draw)
 
 
 def _page(brief: Brief, index: int, size: int) -> tuple[list[Shape], int, float]:
