@@ -43,6 +43,9 @@ from tests.fakes.stripe import FakeStripe  # noqa: E402
 
 LIMIT_MB = 512
 BOOKS = 5
+# Free previews asked for while the books are drawn, one every PREVIEW_EVERY s.
+PREVIEWS = 3
+PREVIEW_EVERY = 5.0
 CALL_LATENCY = 1.5  # seconds per fake Gemini call (real ones take 20 to 45 s)
 # Bytes of each image the fake sends: a 2K PNG of a detailed drawing is a few
 # MB, and every call in flight holds it several times (JSON, base64, bytes).
@@ -141,7 +144,7 @@ class Shop:
         finally:
             connection.close()
 
-    def order(self, number: int) -> None:
+    def order(self, number: int, path: str = "/order/") -> None:
         status, headers, page = self.request("GET", "/")
         cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
@@ -155,7 +158,7 @@ class Shop:
         }
         status, headers, _ = self.request(
             "POST",
-            "/order/",
+            path,
             urllib.parse.urlencode(form).encode(),
             {
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -164,7 +167,7 @@ class Shop:
             },
         )
         if status != 303:
-            raise RuntimeError(f"order form answered {status}")
+            raise RuntimeError(f"{path} answered {status}")
 
     def pay(self, session: dict, number: int) -> int:
         event = {
@@ -225,6 +228,8 @@ def container_run(book_workers: int, gemini: FakeGemini, stripe: FakeStripe) -> 
             "BOOK_IMAGE_SIZE": "2048",
             "BOOK_WORKERS": str(book_workers),
             "ORDER_RATE_LIMIT_PER_HOUR": "0",
+            "PREVIEWS_PER_ADDRESS_PER_DAY": "100",
+            "PREVIEW_DAILY_SPEND_CENTS": "100000",
             "LOG_LEVEL": "WARNING",
         }
         cgroup = MemoryCgroup(f"bookshop-bench-{os.getpid()}-{book_workers}", LIMIT_MB)
@@ -272,6 +277,15 @@ def container_run(book_workers: int, gemini: FakeGemini, stripe: FakeStripe) -> 
             with ThreadPoolExecutor(BOOKS) as pool:
                 answers = list(pool.map(shop.pay, sessions, range(BOOKS)))
             result["webhooks"] = answers
+
+            def ask_previews() -> None:
+                # Visitors ask for previews while the paid books are drawn.
+                for number in range(PREVIEWS):
+                    time.sleep(PREVIEW_EVERY)
+                    shop.order(100 + number, path="/preview/")
+
+            previews = threading.Thread(target=ask_previews, daemon=True)
+            previews.start()
             database = Path(folder) / "db.sqlite3"
             while time.perf_counter() - started < DEADLINE:
                 with sqlite3.connect(database, timeout=30) as db:
@@ -279,7 +293,11 @@ def container_run(book_workers: int, gemini: FakeGemini, stripe: FakeStripe) -> 
                         "SELECT count(*) FROM orders_order WHERE status = 'delivered'"
                     ).fetchone()[0]
                     result["emails"] = _delivery_emails_sent(db)
-                if result["delivered"] == BOOKS and result["emails"] == BOOKS:
+                    result["previews"] = db.execute(
+                        "SELECT count(*) FROM generator_job WHERE kind = 'preview' AND status = 'done'"
+                    ).fetchone()[0]
+                done = result["delivered"] == BOOKS and result["emails"] == BOOKS
+                if done and result["previews"] == PREVIEWS:
                     break
                 if process.poll() is not None:
                     break
@@ -320,20 +338,22 @@ def run() -> None:
     gemini.image_bytes = IMAGE_BYTES
     stripe = FakeStripe().start()
     print(
-        f"{BOOKS} orders paid in the same second; the container in a {LIMIT_MB} MB memory cgroup; Gemini provider"
+        f"{BOOKS} orders paid in the same second, then {PREVIEWS} free previews asked for {PREVIEW_EVERY:.0f} s apart;"
+        f" the container in a {LIMIT_MB} MB memory cgroup; Gemini provider"
         f" (fake server, {CALL_LATENCY} s a call, 2400-pixel images of {IMAGE_BYTES / 1e6:.0f} MB,"
         " books of 2048 pixels)"
     )
     print(
-        f"{'BOOK_WORKERS':>12} {'delivered':>9} {'emails':>6} {'time':>7} {'peak':>8} {'anon peak':>9}"
-        f" {'OOM':>4} {'stop':>6}"
+        f"{'BOOK_WORKERS':>12} {'delivered':>9} {'emails':>6} {'previews':>8} {'time':>7} {'peak':>8}"
+        f" {'anon peak':>9} {'OOM':>4} {'stop':>6}"
     )
     try:
         for workers in (1, 2):
             r = container_run(workers, gemini, stripe)
             stop = f"{r['stop_seconds']:.1f}s" if r["stop_seconds"] is not None else ">15s"
             print(
-                f"{workers:>12} {r['delivered']:>7}/{BOOKS} {r['emails']:>4}/{BOOKS} {r['seconds']:>6.0f}s"
+                f"{workers:>12} {r['delivered']:>7}/{BOOKS} {r['emails']:>4}/{BOOKS}"
+                f" {r.get('previews', 0):>6}/{PREVIEWS} {r['seconds']:>6.0f}s"
                 f" {r['peak_mb']:>5.0f} MB {r['anon_peak_mb']:>6.0f} MB {r['oom_kills']:>4} {stop:>6}",
                 flush=True,
             )
