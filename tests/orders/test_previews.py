@@ -213,3 +213,27 @@ def test_each_picture_goes_in_its_place_while_the_preview_is_drawn(client, monke
     page = client.get(f"/previews/{preview.token}/").content.decode()
     assert f'alt="The same scene as a page to color" width="300" height="300" src="{line_art}"' in page
     assert 'id="img-colored" alt="A colored example page" width="300" height="300" hidden' in page
+
+
+def test_a_preview_ordered_while_it_is_drawn_finishes_its_images_then_becomes_the_book(
+    client, django_capture_on_commit_callbacks
+):
+    from generator import pipeline, queue
+
+    preview = ask_preview(client)
+    claimed = queue.job_claim_next(worker="host:1", kind=JobKind.PREVIEW)
+    assert claimed.pk == preview.job_id
+
+    client.post("/order/", {**ORDER_FORM, "preview": preview.token})
+    order = Order.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/orders/{order.token}/demo-checkout/")
+    order.refresh_from_db()
+    assert order.job_id == preview.job_id and order.status == OrderStatus.QUEUED
+
+    pipeline.job_run(job=claimed, worker="host:1")  # the preview's run ends: in the books' line now
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.error) == (JobKind.BOOK, JobStatus.QUEUED, "")
+    assert tasks.job_run_next() == f"job {job.pk}"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
