@@ -142,18 +142,22 @@ def _preview_state(preview: Preview) -> dict:
     }
 
 
-@never_cache
-@require_GET
-def preview_page(request: HttpRequest, token: str) -> HttpResponse:
-    preview = _preview_or_404(token)
+def _preview_page(request: HttpRequest, preview: Preview, *, error: str = "", status: int = 200) -> HttpResponse:
     context = {
         "preview": preview,
         "state": _preview_state(preview),
         "price": _price(),
         "form": OrderForm(initial={**preview.brief_fields(), "email": preview.email}),
         "expires_days": settings.PREVIEW_MAX_AGE_DAYS,
+        "error": error,
     }
-    return render(request, "orders/preview.html", context)
+    return render(request, "orders/preview.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def preview_page(request: HttpRequest, token: str) -> HttpResponse:
+    return _preview_page(request, _preview_or_404(token))
 
 
 @never_cache
@@ -181,11 +185,7 @@ def preview_redraw(request: HttpRequest, token: str) -> HttpResponse:
     try:
         previews.preview_redraw(preview=preview)
     except previews.PreviewRefused as exc:
-        return render(request, "orders/preview.html", {
-            "preview": preview, "state": _preview_state(preview), "price": _price(), "error": str(exc),
-            "form": OrderForm(initial={**preview.brief_fields(), "email": preview.email}),
-            "expires_days": settings.PREVIEW_MAX_AGE_DAYS,
-        }, status=409)  # fmt: skip
+        return _preview_page(request, preview, error=str(exc), status=409)
     return HttpResponse(status=303, headers={"Location": f"/previews/{preview.token}/"})
 
 
