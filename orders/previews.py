@@ -44,14 +44,22 @@ def preview_calls(preview: Preview) -> int:
     return preview.api_calls if preview_ordered(preview) else preview.job.api_calls
 
 
+# The calls a preview makes: the plan, the cover, one line art, its coloring.
+PREVIEW_CALLS = 4
+
+
 def previews_spend_today_cents() -> float:
     """What previews cost in the last 24 hours: the calls the paid provider
-    made for them (the offline provider costs nothing)."""
-    recent = Preview.objects.filter(created_at__gte=_day_ago(), job__provider="gemini")
+    made for them (the offline provider costs nothing), and PREVIEW_CALLS
+    for each preview still waiting to be drawn, so a burst of requests is
+    counted before it is spent."""
+    recent = Preview.objects.filter(created_at__gte=_day_ago())
+    made = recent.filter(job__provider="gemini")
     bought = Q(orders__paid_at__isnull=False)
-    unordered = recent.exclude(bought).aggregate(calls=Sum("job__api_calls"))["calls"] or 0
-    ordered = recent.filter(bought).distinct().aggregate(calls=Sum("api_calls"))["calls"] or 0
-    return (unordered + ordered) * settings.PREVIEW_IMAGE_CALL_CENTS
+    unordered = made.exclude(bought).aggregate(calls=Sum("job__api_calls"))["calls"] or 0
+    ordered = made.filter(bought).distinct().aggregate(calls=Sum("api_calls"))["calls"] or 0
+    waiting = recent.filter(job__provider="").count() * PREVIEW_CALLS if settings.IMAGE_PROVIDER != "offline" else 0
+    return (unordered + ordered + waiting) * settings.PREVIEW_IMAGE_CALL_CENTS
 
 
 def previews_paused() -> bool:

@@ -237,3 +237,12 @@ def test_a_preview_ordered_while_it_is_drawn_finishes_its_images_then_becomes_th
     assert tasks.job_run_next() == f"job {job.pk}"
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
+
+
+def test_previews_waiting_to_be_drawn_count_toward_the_cap(client, fake_gemini, settings):
+    settings.PREVIEW_IMAGE_CALL_CENTS, settings.PREVIEW_DAILY_SPEND_CENTS = 5, 40
+    ask_preview(client, email="a@example.com")
+    ask_preview(client, email="b@example.com")  # neither drawn yet: 2 x 4 calls expected
+    assert previews.previews_spend_today_cents() == 40
+    response = client.post("/preview/", {**ORDER_FORM, "email": "c@example.com"})
+    assert response.status_code == 429 and Preview.objects.count() == 2
