@@ -246,3 +246,25 @@ def test_previews_waiting_to_be_drawn_count_toward_the_cap(client, fake_gemini, 
     assert previews.previews_spend_today_cents() == 40
     response = client.post("/preview/", {**ORDER_FORM, "email": "c@example.com"})
     assert response.status_code == 429 and Preview.objects.count() == 2
+
+
+def test_the_preview_pages_own_order_form_places_the_order(client):
+    import html
+    import re
+
+    preview = ask_preview(client, child_kind="girl", hair_color="red", glasses="on", dedication="Love,\nGrandma")
+    lanes.preview_run_next()
+    page = client.get(f"/previews/{preview.token}/").content.decode()
+    form = page[page.index('<form method="post" action="/order/"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'<input type="(?:hidden|email)" name="([^"]+)"[^>]*?value="([^"]*)"', form))
+    assert fields["preview"] == preview.token and fields["email"] == preview.email
+    response = client.post("/order/", {name: html.unescape(value) for name, value in fields.items()})
+    assert response.status_code == 303, response.content.decode()[:300]
+    order = Order.objects.get()
+    assert (order.preview, order.hair_color, order.glasses, order.dedication) == (
+        preview,
+        "red",
+        True,
+        "Love,\nGrandma",
+    )
