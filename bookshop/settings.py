@@ -7,6 +7,7 @@ off the settings refuse to start without their secrets.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -223,6 +224,9 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Coloring Book Shop <books@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Where parents write to us (the contact, refund and privacy pages): the
+# address DEFAULT_FROM_EMAIL sends from, unless set.
+SHOP_CONTACT_EMAIL = env("SHOP_CONTACT_EMAIL", "") or parseaddr(DEFAULT_FROM_EMAIL)[1] or "books@localhost"
 ANYMAIL = {key[len("ANYMAIL_") :]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 ADMINS = [("Staff", address) for address in env_list("ADMINS")]
 if not DEBUG and (EMAIL_BACKEND == LOCAL_EMAIL_BACKEND or EMAIL_BACKEND.endswith("filebased.EmailBackend")):

@@ -142,3 +142,33 @@ def job_discard(*, job_id: int) -> None:
         if field:
             field.delete(save=False)
     job.delete()
+
+
+def job_files_delete(*, job_id: int) -> bool:
+    """Forget what a finished job was made from and what it made, keeping
+    its row (a client may keep a record pointing at it): every image and
+    PDF is deleted from storage, the pages (whose scenes may name the
+    child) are deleted, and the brief is blanked. Refused (False) while the
+    job is queued or running; True once nothing of it is stored."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            return False
+        for page in job.pages.all():
+            for field in (page.line_art, page.colored):
+                if field:
+                    field.delete(save=False)
+        job.pages.all().delete()
+        for field in (job.cover, job.pdf, job.print_pdf):
+            if field:
+                field.delete(save=False)
+        blank = {name: job._meta.get_field(name).get_default() for name in Job.BRIEF_FIELDS}
+        for name, value in blank.items():
+            setattr(job, name, value)
+        # Cancelled: nothing can redraw, rebuild or retry a book whose brief is gone.
+        job.status = JobStatus.CANCELLED
+        job.error = "Deleted at the client's request."
+        job.pdf_bytes = 0
+        job.images_done = 0
+        job.save(update_fields=[*blank, "cover", "pdf", "print_pdf", "status", "error", "pdf_bytes", "images_done"])
+    return True

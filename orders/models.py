@@ -86,6 +86,9 @@ class Order(BookBrief):
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # When the parent deleted the order's personal data and images
+    # (orders.privacy.order_personal_data_delete); the paid record stays.
+    personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,6 +22,7 @@ def order_status(order: Order) -> dict:
         data["pages_done"] = progress["images_done"]
         data["pages_total"] = progress["images_total"]
         data["eta_seconds"] = progress["eta_seconds"]
-        if order.status == OrderStatus.DELIVERED and progress["pdf_ready"]:
+        deleted = order.personal_data_deleted_at is not None
+        if order.status == OrderStatus.DELIVERED and progress["pdf_ready"] and not deleted:
             data["download_url"] = download_path(order)
     return data

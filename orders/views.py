@@ -14,7 +14,7 @@ from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
 from generator.watermark import preview_image as preview_image_bytes
-from orders import payments, previews, selectors, services
+from orders import payments, previews, privacy, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
 from orders.models import Order, OrderStatus, Preview, price_format
@@ -200,11 +200,55 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "orders/demo_checkout.html", {"order": order, "price": _price()})
 
 
+def _status_page(request: HttpRequest, order: Order, *, delete_error: str = "", status: int = 200) -> HttpResponse:
+    context = {
+        "order": order,
+        "state": selectors.order_status(order),
+        "can_delete": order.status in privacy.DELETABLE_STATUSES and order.personal_data_deleted_at is None,
+        "delete_error": delete_error,
+    }
+    return render(request, "orders/status.html", context, status=status)
+
+
 @never_cache
 @require_GET
 def order_status_page(request: HttpRequest, token: str) -> HttpResponse:
+    return _status_page(request, _order_or_404(token))
+
+
+@require_POST
+def order_data_delete(request: HttpRequest, token: str) -> HttpResponse:
+    """The parent deletes the order's personal data and images, having
+    ticked the box that says it cannot be undone."""
     order = _order_or_404(token)
-    return render(request, "orders/status.html", {"order": order, "state": selectors.order_status(order)})
+    if request.POST.get("confirm") != "yes":
+        return _status_page(request, order, delete_error="Tick the box to confirm, then press Delete.", status=400)
+    try:
+        privacy.order_personal_data_delete(order)
+    except privacy.DeletionRefused as exc:
+        return _status_page(request, order, delete_error=str(exc), status=409)
+    return HttpResponse(status=303, headers={"Location": f"/orders/{order.token}/"})
+
+
+INFO_PAGES = ("contact", "faq", "refunds", "privacy", "terms")
+
+
+@require_GET
+def info_page(request: HttpRequest, page: str) -> HttpResponse:
+    """Who we are and what we promise: contact, FAQ, refunds, privacy, terms."""
+    if page not in INFO_PAGES:
+        raise Http404
+    context = {
+        "contact_email": settings.SHOP_CONTACT_EMAIL,
+        "price": _price(),
+        "scenes": settings.BOOK_SCENES,
+        # Cover, dedication, then each scene's colored page and page to color.
+        "last_page": 2 + 2 * settings.BOOK_SCENES,
+        "preview_days": settings.PREVIEW_MAX_AGE_DAYS,
+        "link_days": settings.DOWNLOAD_LINK_MAX_AGE // (24 * 3600),
+        "preview_redraws": settings.PREVIEW_REDRAWS,
+    }
+    return render(request, f"pages/{page}.html", context)
 
 
 @never_cache
