@@ -14,6 +14,7 @@ urlpatterns = [
     path("previews/<str:token>/redraw/", views.preview_redraw, name="preview_redraw"),
     path("orders/<str:token>/", views.order_status_page, name="status"),
     path("orders/<str:token>/status.json", views.order_status_json, name="status_json"),
+    path("orders/<str:token>/pages/<int:number>.jpg", views.order_page_image, name="page_image"),
     path("orders/<str:token>/demo-checkout/", views.demo_checkout, name="demo_checkout"),
     path("orders/<str:token>/download/<str:signature>/", views.order_download, name="download"),
     path("api/webhook", views.stripe_webhook, name="webhook"),

@@ -14,6 +14,7 @@ from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
 from generator.watermark import preview_image as preview_image_bytes
+from generator.watermark import thumbnail
 from orders import payments, previews, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
@@ -22,6 +23,8 @@ from orders.models import Order, OrderStatus, Preview, price_format
 logger = logging.getLogger(__name__)
 
 WEBHOOK_MAX_BYTES = 256 * 1024
+# The long side of a page's thumbnail on the status page.
+THUMBNAIL_PIXELS = 240
 
 
 def _order_or_404(token: str) -> Order:
@@ -204,7 +207,8 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def order_status_page(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_or_404(token)
-    return render(request, "orders/status.html", {"order": order, "state": selectors.order_status(order)})
+    context = {"order": order, "state": selectors.order_status(order), "pages": selectors.order_thumbnails(order)}
+    return render(request, "orders/status.html", context)
 
 
 @never_cache
@@ -212,6 +216,18 @@ def order_status_page(request: HttpRequest, token: str) -> HttpResponse:
 def order_status_json(request: HttpRequest, token: str) -> JsonResponse:
     order = _order_or_404(token)
     return JsonResponse(selectors.order_status(order))
+
+
+@require_GET
+@cache_control(private=True, max_age=3600)
+def order_page_image(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """A small JPEG of page `number` as drawn so far (its colored picture):
+    reachable only through the order's token."""
+    order = _order_or_404(token)
+    name = job_selectors.page_drawn(order.job, number) if order.job is not None else None
+    if not name:
+        raise Http404
+    return HttpResponse(thumbnail(name, THUMBNAIL_PIXELS), content_type="image/jpeg")
 
 
 @require_GET
