@@ -3,6 +3,7 @@ ready, and the queue dashboard's figures (admin page and
 `manage.py queue_status`)."""
 
 import math
+import statistics
 from pathlib import Path
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from generator.health import HEARTBEAT_FRESH_SECONDS
-from generator.models import Job, JobStatus, WorkerHeartbeat
+from generator.models import Job, JobKind, JobStatus, WorkerHeartbeat
 
 # Until books have been made, the ETA uses this (seconds per book).
 DEFAULT_BOOK_SECONDS = 180
@@ -41,19 +42,95 @@ def queue_position(job: Job) -> int:
     return ahead.count() + 1
 
 
-def eta_seconds(job: Job, position: int, average: float) -> int | None:
+# Until books have been made, the estimate uses these: seconds of wall time
+# per image and seconds to render the PDF (24 x 7 + 12 = 180 s a book).
+DEFAULT_IMAGE_SECONDS = 7.0
+DEFAULT_RENDER_SECONDS = 12.0
+# Never promise less than this while work remains: never "0 min left".
+MIN_ETA_SECONDS = 5
+
+
+def _recent_books(recent: int) -> list[Job]:
+    return list(
+        Job.objects.filter(
+            kind=JobKind.BOOK, status=JobStatus.DONE, started_at__isnull=False, finished_at__isnull=False
+        ).order_by("-finished_at")[:recent]
+    )
+
+
+def _concurrency(jobs: list[Job]) -> float:
+    """How many books were made at once: the time spent making them, summed,
+    over the time during which at least one was being made (1.0 when they
+    ran one after another), between 1 and BOOK_WORKERS."""
+    spans = sorted((job.started_at, job.finished_at) for job in jobs)
+    busy = sum((end - start).total_seconds() for start, end in spans)
+    covered, edge = 0.0, None
+    for start, end in spans:
+        start = max(start, edge) if edge else start
+        if end > start:
+            covered += (end - start).total_seconds()
+        edge = max(end, edge) if edge else end
+    measured = busy / covered if covered > 0 else 1.0
+    return min(max(1.0, measured), max(1, settings.BOOK_WORKERS))
+
+
+def book_timings(*, recent: int = 20) -> dict:
+    """What recent books took, learned from the last `recent` finished books:
+    - image_seconds: wall time of drawing (the book's time less its render)
+      per image stored, the median over those books; a book drawing several
+      images at once shows it here, as a shorter time per image;
+    - render_seconds: the median time to render the PDF (Job.render_seconds);
+    - concurrency: how many books were made at once (_concurrency);
+    - book_seconds: a whole book, images_total x image_seconds + render.
+    The defaults above until a book has been made."""
+    jobs = _recent_books(recent)
+    per_image, renders = [], []
+    for job in jobs:
+        render = job.render_seconds or 0.0
+        drawing = job.duration_seconds - render
+        images = job.images_done or job.images_total
+        if drawing > 0 and images:
+            per_image.append(drawing / images)
+        if job.render_seconds is not None:
+            renders.append(job.render_seconds)
+    image_seconds = statistics.median(per_image) if per_image else DEFAULT_IMAGE_SECONDS
+    render_seconds = statistics.median(renders) if renders else DEFAULT_RENDER_SECONDS
+    return {
+        "image_seconds": image_seconds,
+        "render_seconds": render_seconds,
+        "concurrency": _concurrency(jobs) if jobs else 1.0,
+        "book_seconds": settings.BOOK_SCENES * 2 * image_seconds + render_seconds,
+    }
+
+
+def _work_left(job: Job, timings: dict) -> float:
+    """Seconds of work a running book still needs: its images left, then its
+    render (none once its PDF is stored)."""
+    images_left = max(0, job.images_total - job.images_done)
+    render = 0.0 if job.pdf else timings["render_seconds"]
+    return images_left * timings["image_seconds"] + render
+
+
+def eta_seconds(job: Job, position: int, timings: dict | None = None) -> int | None:
+    """Seconds until the book is ready, from what recent books took
+    (book_timings), or None when no work remains (done, failed, cancelled).
+
+    Running: images left x seconds per image, plus the render if the PDF is
+    not made yet. Queued: the work ahead of it (what the running books still
+    need, and a whole book for each book ahead in line) shared by the books
+    made at once (measured concurrency), then its own whole book. Never less
+    than MIN_ETA_SECONDS while work remains."""
+    timings = timings or book_timings()
     if job.status == JobStatus.RUNNING:
-        return int(average * (1 - job.images_done / job.images_total) + 5)
-    if job.status != JobStatus.QUEUED:
+        seconds = _work_left(job, timings)
+    elif job.status == JobStatus.QUEUED:
+        running = Job.objects.filter(status=JobStatus.RUNNING, kind=JobKind.BOOK).exclude(pk=job.pk)
+        ahead = sum(_work_left(other, timings) for other in running)
+        ahead += max(0, position - 1) * timings["book_seconds"]
+        seconds = ahead / timings["concurrency"] + timings["book_seconds"]
+    else:
         return None
-    workers = max(1, settings.BOOK_WORKERS)
-    running = list(Job.objects.filter(status=JobStatus.RUNNING).values_list("images_done", flat=True))
-    # The soonest free worker, then one book per worker for each job ahead.
-    free_in = 0.0
-    if len(running) >= workers:
-        free_in = min(average * (1 - done / (settings.BOOK_SCENES * 2)) for done in running)
-    rounds = (position - 1) // workers
-    return int(free_in + rounds * average + average)
+    return max(MIN_ETA_SECONDS, round(seconds))
 
 
 def job_progress(job: Job) -> dict:
@@ -65,9 +142,21 @@ def job_progress(job: Job) -> dict:
         "queue_position": position,
         "images_done": job.images_done,
         "images_total": job.images_total,
-        "eta_seconds": eta_seconds(job, position, book_seconds_average()),
+        "eta_seconds": eta_seconds(job, position),
         "pdf_ready": book_pdf(job) is not None,
     }
+
+
+def pages_drawn(job: Job) -> list[tuple[int, str]]:
+    """The colored pages stored so far, as (page number from 1, storage
+    name), in book order."""
+    pages = job.pages.exclude(colored="").order_by("index").values_list("index", "colored")
+    return [(index + 1, name) for index, name in pages]
+
+
+def page_drawn(job: Job, number: int) -> str | None:
+    """The storage name of page `number`'s colored image, None until stored."""
+    return dict(pages_drawn(job)).get(number)
 
 
 def book_pdf(job: Job | None) -> tuple[str, int] | None:
@@ -137,7 +226,7 @@ def queue_dashboard() -> dict:
     last_eta = None
     if waiting_jobs:
         last = waiting_jobs[-1]
-        last_eta = eta_seconds(last, len(waiting_jobs), average)
+        last_eta = eta_seconds(last, len(waiting_jobs))
     beats = [
         {"worker": beat.worker, "seconds_ago": round((now - beat.beat_at).total_seconds())}
         for beat in WorkerHeartbeat.objects.order_by("-beat_at")[:10]

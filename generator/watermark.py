@@ -1,5 +1,5 @@
 """A stored image as a preview shows it: at screen size, marked PREVIEW, as
-JPEG. The full-size image stays in storage for the book."""
+JPEG (or unmarked, as a thumbnail for the book's own customer). The full-size image stays in storage for the book."""
 
 import io
 from pathlib import Path
@@ -18,13 +18,26 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def preview_image(name: str, pixels: int) -> bytes:
-    """The stored image `name`, its long side at most `pixels`, with the
-    word PREVIEW across it in three translucent bands."""
+def _screen_size(name: str, pixels: int) -> Image.Image:
     with default_storage.open(name, "rb") as stored, Image.open(stored) as image:
         image.draft("RGB", (pixels, pixels))
         picture = image.convert("RGB")
     picture.thumbnail((pixels, pixels))
+    return picture
+
+
+def thumbnail(name: str, pixels: int) -> bytes:
+    """The stored image `name` as a JPEG, its long side at most `pixels`,
+    unmarked: for the customer's own pages (the order's status page)."""
+    out = io.BytesIO()
+    _screen_size(name, pixels).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def preview_image(name: str, pixels: int) -> bytes:
+    """The stored image `name`, its long side at most `pixels`, with the
+    word PREVIEW across it in three translucent bands."""
+    picture = _screen_size(name, pixels)
     overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     width, height = picture.size

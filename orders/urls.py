@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/<str:token>/", views.order_status_page, name="status"),
     path("orders/<str:token>/delete/", views.order_data_delete, name="data_delete"),
     path("orders/<str:token>/status.json", views.order_status_json, name="status_json"),
+    path("orders/<str:token>/pages/<int:number>.jpg", views.order_page_image, name="page_image"),
     path("orders/<str:token>/demo-checkout/", views.demo_checkout, name="demo_checkout"),
     path("orders/<str:token>/download/<str:signature>/", views.order_download, name="download"),
     path("contact/", views.info_page, {"page": "contact"}, name="contact"),

@@ -14,6 +14,7 @@ from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
 from generator.watermark import preview_image as preview_image_bytes
+from generator.watermark import thumbnail
 from orders import payments, previews, privacy, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
@@ -22,6 +23,8 @@ from orders.models import Order, OrderStatus, Preview, price_format
 logger = logging.getLogger(__name__)
 
 WEBHOOK_MAX_BYTES = 256 * 1024
+# The long side of a page's thumbnail on the status page.
+THUMBNAIL_PIXELS = 240
 
 
 def _order_or_404(token: str) -> Order:
@@ -204,6 +207,7 @@ def _status_page(request: HttpRequest, order: Order, *, delete_error: str = "", 
     context = {
         "order": order,
         "state": selectors.order_status(order),
+        "pages": selectors.order_thumbnails(order),
         "can_delete": order.status in privacy.DELETABLE_STATUSES and order.personal_data_deleted_at is None,
         "delete_error": delete_error,
     }
@@ -256,6 +260,18 @@ def info_page(request: HttpRequest, page: str) -> HttpResponse:
 def order_status_json(request: HttpRequest, token: str) -> JsonResponse:
     order = _order_or_404(token)
     return JsonResponse(selectors.order_status(order))
+
+
+@require_GET
+@cache_control(private=True, max_age=3600)
+def order_page_image(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """A small JPEG of page `number` as drawn so far (its colored picture):
+    reachable only through the order's token."""
+    order = _order_or_404(token)
+    name = job_selectors.page_drawn(order.job, number) if order.job is not None else None
+    if not name:
+        raise Http404
+    return HttpResponse(thumbnail(name, THUMBNAIL_PIXELS), content_type="image/jpeg")
 
 
 @require_GET

@@ -168,8 +168,12 @@ def test_regenerating_a_running_job_is_refused(admin_client, paid_order):
 def test_dashboard_shows_the_queue_and_advises_more_workers(admin_client, finished_book, paid_order, settings):
     settings.HOST_MEMORY_MB = 512
     done = finished_book
+    # A 200 s book, all of it drawing (its render time set to 0 for round figures).
     Job.objects.filter(order=done).update(
-        started_at=timezone.now() - timedelta(seconds=200), finished_at=timezone.now(), peak_rss_mb=140
+        started_at=timezone.now() - timedelta(seconds=200),
+        finished_at=timezone.now(),
+        peak_rss_mb=140,
+        render_seconds=0,
     )
     running_order = paid_order(email="running@example.com")
     running = queue.job_claim_next(worker="host:1")

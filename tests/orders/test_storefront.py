@@ -98,7 +98,7 @@ def test_tokens_are_long_random_and_not_ids(client, make_order):
 def test_status_json_has_the_documented_fields(client, make_order):
     order = make_order()
     data = client.get(f"/orders/{order.token}/status.json").json()
-    assert set(data) == {"status", "queue_position", "pages_done", "pages_total", "eta_seconds", "download_url"}
+    assert {"status", "queue_position", "pages_done", "pages_total", "eta_seconds", "download_url"} <= set(data)
     assert data["status"] == "pending_payment"
     assert data["pages_total"] == 24
     assert data["download_url"] is None
