@@ -1,8 +1,5 @@
-import io
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -16,6 +13,7 @@ from bookshop.downloads import pdf_download
 from generator import selectors, services
 from generator.errors import JobError
 from generator.models import Job, JobStatus, Page
+from generator.thumbnails import thumbnail
 
 THUMBNAIL_PIXELS = 240
 
@@ -213,8 +211,6 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     @staticmethod
     @cache_control(private=True, max_age=300)
     def thumbnail_view(request, page_id: int, kind: str):
-        from PIL import Image
-
         if not request.user.has_perm("generator.view_page"):
             raise PermissionDenied
         if kind not in ("line_art", "colored"):
@@ -223,9 +219,4 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         field = getattr(page, kind)
         if not field:
             raise Http404
-        with default_storage.open(field.name, "rb") as stored, Image.open(stored) as image:
-            image.draft("RGB", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-            image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=80)
-        return HttpResponse(out.getvalue(), content_type="image/jpeg")
+        return HttpResponse(thumbnail(field.name, THUMBNAIL_PIXELS), content_type="image/jpeg")

@@ -129,11 +129,9 @@ def preview_to_book(*, job: Job) -> Job:
     return job
 
 
-def job_discard(*, job_id: int) -> None:
-    """Delete a job that is not running, and every file it stored."""
-    job = Job.objects.filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
-    if job is None:
-        return
+def _job_files_remove(job: Job) -> None:
+    """Delete from storage every image and PDF the job stored (its rows are
+    the caller's business)."""
     for page in job.pages.all():
         for field in (page.line_art, page.colored):
             if field:
@@ -141,6 +139,14 @@ def job_discard(*, job_id: int) -> None:
     for field in (job.cover, job.pdf, job.print_pdf):
         if field:
             field.delete(save=False)
+
+
+def job_discard(*, job_id: int) -> None:
+    """Delete a job that is not running, and every file it stored."""
+    job = Job.objects.filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
+    if job is None:
+        return
+    _job_files_remove(job)
     job.delete()
 
 
@@ -154,14 +160,8 @@ def job_files_delete(*, job_id: int) -> bool:
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
             return False
-        for page in job.pages.all():
-            for field in (page.line_art, page.colored):
-                if field:
-                    field.delete(save=False)
+        _job_files_remove(job)
         job.pages.all().delete()
-        for field in (job.cover, job.pdf, job.print_pdf):
-            if field:
-                field.delete(save=False)
         blank = {name: job._meta.get_field(name).get_default() for name in Job.BRIEF_FIELDS}
         for name, value in blank.items():
             setattr(job, name, value)

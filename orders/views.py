@@ -13,8 +13,8 @@ from bookshop.downloads import pdf_download
 from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
-from generator.watermark import preview_image as preview_image_bytes
-from generator.watermark import thumbnail
+from generator.thumbnails import preview_image as preview_image_bytes
+from generator.thumbnails import thumbnail
 from orders import payments, previews, privacy, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid

@@ -63,48 +63,47 @@ def _copy_local(storage: Storage, name: str, target: Path) -> Path:
     return target
 
 
-def _prepare_images(content: BookContent, layout: Layout, storage: Storage, folder: Path) -> list[dict]:
-    """One image at a time: copy it here, have the preparing process make it
-    ready, delete the copy."""
+def _prepare_one(preparer, storage: Storage, name: str, kind: str, folder: Path, stem: str, box) -> dict:
+    """Copy one stored image here, have the preparing process make it ready,
+    delete the copy."""
+    local = _copy_local(storage, name, folder / f"source-{stem}")
+    try:
+        return preparer.prepare(kind, local, folder / stem, box=box)
+    finally:
+        local.unlink()
+
+
+def _prepare_images(
+    content: BookContent, layout: Layout, storage: Storage, folder: Path
+) -> tuple[list[dict], dict | None]:
+    """The scenes' images and the cover's own picture (None when the book has
+    none: the cover then shows scene 1), one image at a time, all through
+    one preparing process."""
     # One JPEG serves both the colored page and (for scene 1) the cover.
     colored_box = tuple(map(max, layout.colored_box, layout.cover_box))
-    scenes = []
+    scenes, cover = [], None
     number, kind = 0, ""
     try:
         with imageprep.ImagePreparer() as preparer:
+            if content.cover:
+                kind = "cover"
+                colored = _prepare_one(
+                    preparer, storage, content.cover, "colored", folder, "cover-colored", layout.cover_box
+                )
+                cover = {"colored": colored}
             for number, scene in enumerate(content.scenes, start=1):
                 prepared = {}
                 for kind, name, box in (
                     ("colored", scene.colored, colored_box),
                     ("line_art", scene.line_art, layout.line_art_box),
                 ):
-                    local = _copy_local(storage, name, folder / f"source-{number:02d}-{kind}")
-                    try:
-                        prepared[kind] = preparer.prepare(kind, local, folder / f"{number:02d}-{kind}", box=box)
-                    finally:
-                        local.unlink()
+                    prepared[kind] = _prepare_one(preparer, storage, name, kind, folder, f"{number:02d}-{kind}", box)
                 caption = printable(scene.caption)
                 scenes.append({"number": number, "caption": caption[:1].upper() + caption[1:], **prepared})
     except imageprep.ImagePrepError as exc:
-        raise RenderError(f"Scene {number} {kind}: {exc}") from exc
+        raise RenderError(f"Cover: {exc}" if kind == "cover" else f"Scene {number} {kind}: {exc}") from exc
     _fit_budget(scenes)
-    return scenes
-
-
-def _prepare_cover(content: BookContent, layout: Layout, storage: Storage, folder: Path) -> dict | None:
-    """The cover's own picture, made ready like a colored page; None when
-    the book has none (the cover then shows scene 1)."""
-    if not content.cover:
-        return None
-    local = _copy_local(storage, content.cover, folder / "source-cover")
-    try:
-        with imageprep.ImagePreparer() as preparer:
-            colored = preparer.prepare("colored", local, folder / "cover-colored", box=layout.cover_box)
-    except imageprep.ImagePrepError as exc:
-        raise RenderError(f"Cover: {exc}") from exc
-    finally:
-        local.unlink()
-    return {"colored": colored}
+    return scenes, cover
 
 
 def _fit_budget(scenes: list[dict]) -> None:
@@ -276,8 +275,7 @@ def book_content_render(*, content: BookContent, variant: str = "home", storage:
     with tempfile.TemporaryDirectory(prefix="book-") as name:
         folder = Path(name)
         layout = Layout(paper)
-        scenes = _prepare_images(content, layout, storage, folder)
-        cover = _prepare_cover(content, layout, storage, folder)
+        scenes, cover = _prepare_images(content, layout, storage, folder)
         html = render_to_string("book/book.html", _context(content, layout, variant, scenes, cover))
         fetcher = sandbox.fetcher_class()([folder, fonts_dir()])
         try:

@@ -1,5 +1,6 @@
-"""A stored image as a preview shows it: at screen size, marked PREVIEW, as
-JPEG (or unmarked, as a thumbnail for the book's own customer). The full-size image stays in storage for the book."""
+"""Stored images at screen size, as JPEG: unmarked (the customer's own
+pages, the admin's thumbnails), or marked PREVIEW for a free preview. The
+full-size image stays in storage for the book."""
 
 import io
 from pathlib import Path
