@@ -26,20 +26,31 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The message files (French), compiled with GNU gettext's msgfmt as Django's
+# compilemessages does; gettext is installed when this machine lets us.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po generator/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1; } || \
+		{ echo "error: msgfmt (GNU gettext) is needed to compile the translations: apt-get install gettext"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+install: $(STAMP) $(MO_FILES)
 
 # The shop and its worker on http://127.0.0.1:$(PORT), run as production runs
 # them (bin/start: migrations, gunicorn and qcluster under one supervisor):
 # SQLite, the offline provider, the demo checkout, emails in var/outbox/.
 # Ctrl-C stops everything.
-run: $(STAMP)
+run: install
 	mkdir -p var
 	PORT=$(PORT) SITE_URL=$(SITE_URL) WEB_HOST=$(WEB_HOST) $(PY) bin/start
 
-worker: $(STAMP)
+worker: install
 	$(PY) manage.py qcluster
 
-test: $(STAMP)
+test: install
 	mkdir -p var
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
@@ -52,10 +63,10 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-bench: $(STAMP)
+bench: install
 	$(PY) -m bench
 
-sample: $(STAMP)
+sample: install
 	mkdir -p var
 	$(PY) manage.py make_sample --output var/sample.pdf
 

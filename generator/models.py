@@ -50,6 +50,13 @@ class SkinTone(models.TextChoices):
     TONE_5 = "5", "Deep"
 
 
+class Language(models.TextChoices):
+    """The languages a book (and the shop) speaks; each named in itself."""
+
+    EN = "en", "English"
+    FR = "fr", "Français"
+
+
 DEDICATION_MAX_LENGTH = 160
 
 
@@ -69,10 +76,12 @@ class BookBrief(models.Model):
     skin_tone = models.CharField(max_length=2, choices=SkinTone.choices, blank=True)
     glasses = models.BooleanField(default=False)
     dedication = models.CharField(max_length=DEDICATION_MAX_LENGTH, blank=True)
+    # The book's language: its title page, captions, dedication and closing pages.
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
 
     BRIEF_FIELDS = (
         "theme", "child_name", "age_group", "paper_size", "child_kind", "hair_color", "hair_style", "skin_tone",
-        "glasses", "dedication",
+        "glasses", "dedication", "language",
     )  # fmt: skip
 
     class Meta:

@@ -51,6 +51,7 @@ def brief_for(job: Job) -> Brief:
             skin_tone=job.skin_tone,
             glasses=job.glasses,
         ),
+        language=job.language,
     )
 
 

@@ -32,6 +32,8 @@ class Brief:
     seed: str
     size: int
     appearance: Appearance = field(default_factory=Appearance)
+    # The language captions are written in ("en" or "fr").
+    language: str = "en"
 
 
 class ProviderError(Exception):
