@@ -43,6 +43,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name) or default).split(",") if item.strip()]
 
 
+def env_pairs(name: str) -> dict[str, str]:
+    """ "a=1,b=2" as {"a": "1", "b": "2"}; a malformed pair stops the start."""
+    pairs = {}
+    for item in env_list(name):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not key=value.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def required(name: str) -> str:
     value = env(name)
     if value is None:
@@ -272,6 +283,15 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 ORDER_RATE_LIMIT_PER_HOUR = env_int("ORDER_RATE_LIMIT_PER_HOUR", 10)
 BOOK_PRICE_CENTS = env_int("BOOK_PRICE_CENTS", 999)
 BOOK_CURRENCY = (env("BOOK_CURRENCY", "usd") or "usd").lower()
+# A price per currency, "usd=999,eur=899" (cents); BOOK_CURRENCY's price is
+# BOOK_PRICE_CENTS unless named here. And the currency a language pays in,
+# "fr=eur"; a language not named pays in BOOK_CURRENCY (orders/pricing.py).
+BOOK_PRICES = {BOOK_CURRENCY: BOOK_PRICE_CENTS} | {
+    currency.lower(): int(cents) for currency, cents in env_pairs("BOOK_PRICES").items()
+}
+BOOK_LANGUAGE_CURRENCIES = {
+    language.lower(): currency.lower() for language, currency in env_pairs("BOOK_LANGUAGE_CURRENCIES").items()
+}
 DEMO_CHECKOUT = STRIPE_SECRET_KEY is None
 if not DEBUG and DEMO_CHECKOUT:
     raise ImproperlyConfigured("STRIPE_SECRET_KEY must be set when DEBUG is off: demo checkout is for local use.")

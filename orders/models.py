@@ -1,14 +1,7 @@
 from django.db import models
 
 from generator.models import BookBrief, Job, new_token
-
-CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
-
-
-def price_format(cents: int, currency: str) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency.lower())
-    amount = f"{cents / 100:.2f}"
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
+from orders.pricing import price_text
 
 
 class OrderStatus(models.TextChoices):
@@ -105,7 +98,8 @@ class Order(BookBrief):
 
     @property
     def price_display(self) -> str:
-        return price_format(self.amount_cents, self.currency)
+        """What the order costs, written in its language."""
+        return price_text(self.amount_cents, self.currency, self.language)
 
 
 class Preview(BookBrief):

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generator import services as generator_services
-from generator.models import ChildKind, Job, JobKind
+from generator.models import ChildKind, Job, JobKind, Language
 from generator.selectors import book_pdf
-from orders import emails, payments
+from orders import emails, payments, pricing
 from orders.locks import transaction_lock
 from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, Preview, StripeEvent
 from orders.stripe_events import (
@@ -85,10 +85,13 @@ def order_create(
     skin_tone: str = "",
     glasses: bool = False,
     dedication: str = "",
+    language: str = Language.EN,
     client_ip: str | None = None,
     preview: Preview | None = None,
 ) -> Order:
-    """Place an unpaid order at the server's price.
+    """Place an unpaid order at the server's price in the currency its
+    language pays in (orders.pricing); `language` is also its pages', emails'
+    and book's.
 
     `preview`, when the order was placed from one, is the preview whose
     book it buys (its brief is the preview's; see orders.previews).
@@ -114,6 +117,7 @@ def order_create(
         recent = Order.objects.filter(same_client, created_at__gte=timezone.now() - timedelta(hours=1))
         if recent.count() >= limit:
             raise OrderRateLimited(f"{client_ip} placed {limit} orders in the last hour.")
+    price = pricing.book_price(language)
     return Order.objects.create(
         email=email,
         theme=theme,
@@ -126,8 +130,9 @@ def order_create(
         skin_tone=skin_tone,
         glasses=glasses,
         dedication=dedication,
-        amount_cents=settings.BOOK_PRICE_CENTS,
-        currency=settings.BOOK_CURRENCY,
+        language=language,
+        amount_cents=price.cents,
+        currency=price.currency,
         client_ip=address,
         preview=preview,
     )

@@ -15,10 +15,10 @@ from generator.health import health_report
 from generator.selectors import book_pdf
 from generator.thumbnails import preview_image as preview_image_bytes
 from generator.thumbnails import thumbnail
-from orders import payments, previews, privacy, selectors, services
+from orders import payments, previews, pricing, privacy, selectors, services
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
-from orders.models import Order, OrderStatus, Preview, price_format
+from orders.models import Order, OrderStatus, Preview
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,9 @@ def storefront(request: HttpRequest) -> HttpResponse:
 
 
 def _price() -> str:
-    return price_format(settings.BOOK_PRICE_CENTS, settings.BOOK_CURRENCY)
+    """The book's price in the visitor's currency and language."""
+    price = pricing.book_price()
+    return pricing.price_text(price.cents, price.currency)
 
 
 @require_POST
