@@ -286,9 +286,7 @@ BOOK_CURRENCY = (env("BOOK_CURRENCY", "usd") or "usd").lower()
 # A price per currency, "usd=999,eur=899" (cents); BOOK_CURRENCY's price is
 # BOOK_PRICE_CENTS unless named here. And the currency a language pays in,
 # "fr=eur"; a language not named pays in BOOK_CURRENCY (orders/pricing.py).
-BOOK_PRICES = {BOOK_CURRENCY: BOOK_PRICE_CENTS} | {
-    currency.lower(): int(cents) for currency, cents in env_pairs("BOOK_PRICES").items()
-}
+BOOK_PRICES = {currency.lower(): int(cents) for currency, cents in env_pairs("BOOK_PRICES").items()}
 BOOK_LANGUAGE_CURRENCIES = {
     language.lower(): currency.lower() for language, currency in env_pairs("BOOK_LANGUAGE_CURRENCIES").items()
 }

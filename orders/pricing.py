@@ -24,10 +24,11 @@ class Price:
 def book_price(language: str | None = None) -> Price:
     """The price of a book for a visitor speaking `language` (the active one by default)."""
     language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    prices = {settings.BOOK_CURRENCY: settings.BOOK_PRICE_CENTS} | settings.BOOK_PRICES
     currency = settings.BOOK_LANGUAGE_CURRENCIES.get(language, settings.BOOK_CURRENCY)
-    if currency not in settings.BOOK_PRICES:
+    if currency not in prices:
         currency = settings.BOOK_CURRENCY
-    return Price(cents=settings.BOOK_PRICES[currency], currency=currency)
+    return Price(cents=prices[currency], currency=currency)
 
 
 def price_text(cents: int, currency: str, language: str | None = None) -> str:
