@@ -2,6 +2,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from generator.text import book_title
 
@@ -12,42 +14,42 @@ def new_token() -> str:
 
 
 class AgeGroup(models.TextChoices):
-    TODDLER = "toddler", "Toddlers (2–4)"
-    KIDS = "kids", "Kids (5–8)"
-    TWEENS = "tweens", "Tweens (9–12)"
+    TODDLER = "toddler", _("Toddlers (2–4)")
+    KIDS = "kids", _("Kids (5–8)")
+    TWEENS = "tweens", _("Tweens (9–12)")
 
 
 class PaperSize(models.TextChoices):
-    LETTER = "letter", "US Letter"
-    A4 = "a4", "A4"
+    LETTER = "letter", _("US Letter")
+    A4 = "a4", _("A4")
 
 
 class ChildKind(models.TextChoices):
-    CHILD = "child", "Just “child”"
-    GIRL = "girl", "Girl"
-    BOY = "boy", "Boy"
+    CHILD = "child", _("Just “child”")
+    GIRL = "girl", _("Girl")
+    BOY = "boy", _("Boy")
 
 
 class HairColor(models.TextChoices):
-    BLACK = "black", "Black"
-    BROWN = "brown", "Brown"
-    BLONDE = "blonde", "Blonde"
-    RED = "red", "Red"
+    BLACK = "black", pgettext_lazy("hair color", "Black")
+    BROWN = "brown", pgettext_lazy("hair color", "Brown")
+    BLONDE = "blonde", pgettext_lazy("hair color", "Blonde")
+    RED = "red", pgettext_lazy("hair color", "Red")
 
 
 class HairStyle(models.TextChoices):
-    SHORT = "short", "Short"
-    LONG = "long", "Long"
-    CURLY = "curly", "Curly"
-    PONYTAIL = "ponytail", "Ponytail"
+    SHORT = "short", pgettext_lazy("hair style", "Short")
+    LONG = "long", pgettext_lazy("hair style", "Long")
+    CURLY = "curly", pgettext_lazy("hair style", "Curly")
+    PONYTAIL = "ponytail", pgettext_lazy("hair style", "Ponytail")
 
 
 class SkinTone(models.TextChoices):
-    TONE_1 = "1", "Light"
-    TONE_2 = "2", "Light medium"
-    TONE_3 = "3", "Medium"
-    TONE_4 = "4", "Medium deep"
-    TONE_5 = "5", "Deep"
+    TONE_1 = "1", pgettext_lazy("skin tone", "Light")
+    TONE_2 = "2", pgettext_lazy("skin tone", "Light medium")
+    TONE_3 = "3", pgettext_lazy("skin tone", "Medium")
+    TONE_4 = "4", pgettext_lazy("skin tone", "Medium deep")
+    TONE_5 = "5", pgettext_lazy("skin tone", "Deep")
 
 
 class Language(models.TextChoices):

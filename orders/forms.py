@@ -1,15 +1,33 @@
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from generator.models import DEDICATION_MAX_LENGTH, AgeGroup, ChildKind, HairColor, HairStyle, PaperSize, SkinTone
+from generator.models import (
+    DEDICATION_MAX_LENGTH,
+    AgeGroup,
+    ChildKind,
+    HairColor,
+    HairStyle,
+    Language,
+    PaperSize,
+    SkinTone,
+)
 from generator.text import text_has_controls, text_line
 from orders.models import Order
 
-LET_US_CHOOSE = ("", "Let us choose")
+LET_US_CHOOSE = ("", _("Let us choose"))
 # A dedication keeps the customer's line breaks, at most this many lines
 # ("Happy 5th birthday! / Love, Grandma"); more are joined into the last one.
 DEDICATION_MAX_LINES = 3
 # The swatches of the skin tone picker, lightest to deepest (SkinTone "1".."5").
 SKIN_SWATCHES = {"1": "#f6d7c3", "2": "#e6b794", "3": "#c68a62", "4": "#8d5a3b", "5": "#5a3825"}
+
+
+def visitor_language() -> str:
+    """The language the page is shown in, as an order stores it ("en" or "fr")."""
+    language = (translation.get_language() or "")[:2]
+    return language if language in Language.values else Language.EN
 
 
 def dedication_clean(text: str) -> str:
@@ -22,51 +40,60 @@ def dedication_clean(text: str) -> str:
 
 
 class OrderForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="Your email")
+    email = forms.EmailField(max_length=254, label=_("Your email"))
     theme = forms.CharField(
         min_length=3,
         max_length=Order._meta.get_field("theme").max_length,
-        label="What should the book be about?",
-        widget=forms.TextInput(attrs={"placeholder": "dinosaurs having a picnic"}),
+        label=_("What should the book be about?"),
+        widget=forms.TextInput(attrs={"placeholder": _("dinosaurs having a picnic")}),
     )
     child_name = forms.CharField(
         max_length=Order._meta.get_field("child_name").max_length,
         required=False,
-        label="Child's name (optional)",
+        label=_("Child's name (optional)"),
     )
-    age_group = forms.ChoiceField(choices=AgeGroup.choices, initial=AgeGroup.KIDS, label="Age")
-    paper_size = forms.ChoiceField(choices=PaperSize.choices, initial=PaperSize.LETTER, label="Paper")
+    age_group = forms.ChoiceField(choices=AgeGroup.choices, initial=AgeGroup.KIDS, label=_("Age"))
+    paper_size = forms.ChoiceField(choices=PaperSize.choices, initial=PaperSize.LETTER, label=_("Paper"))
 
     # How the child is drawn: every field optional, a blank one chosen by the book.
     child_kind = forms.ChoiceField(
         choices=ChildKind.choices,
         initial=ChildKind.CHILD,
         required=False,
-        label="Draw them as",
+        label=_("Draw them as"),
         widget=forms.RadioSelect,
     )
-    hair_color = forms.ChoiceField(choices=[LET_US_CHOOSE, *HairColor.choices], required=False, label="Hair color")
-    hair_style = forms.ChoiceField(choices=[LET_US_CHOOSE, *HairStyle.choices], required=False, label="Hair style")
+    hair_color = forms.ChoiceField(choices=[LET_US_CHOOSE, *HairColor.choices], required=False, label=_("Hair color"))
+    hair_style = forms.ChoiceField(choices=[LET_US_CHOOSE, *HairStyle.choices], required=False, label=_("Hair style"))
     skin_tone = forms.ChoiceField(
-        choices=[LET_US_CHOOSE, *SkinTone.choices], required=False, label="Skin tone", widget=forms.RadioSelect
+        choices=[LET_US_CHOOSE, *SkinTone.choices], required=False, label=_("Skin tone"), widget=forms.RadioSelect
     )
-    glasses = forms.BooleanField(required=False, label="Wears glasses")
+    glasses = forms.BooleanField(required=False, label=_("Wears glasses"))
     # No max_length here: the limit is checked on the cleaned text (a browser
     # sends a line break as two characters, and counts it as one).
     dedication = forms.CharField(
         required=False,
-        label="A message for the first page (optional)",
+        label=_("A message for the first page (optional)"),
         widget=forms.Textarea(
             attrs={
                 "rows": 3,
                 "maxlength": DEDICATION_MAX_LENGTH,
-                "placeholder": "Happy 5th birthday! Love, Grandma",
+                "placeholder": _("Happy 5th birthday! Love, Grandma"),
                 "aria-describedby": "dedication-hint",
             }
         ),
     )
 
+    # The language of the order's pages, emails and book: the page's (a
+    # hidden field), else the visitor's.
+    language = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+
     BRIEF_FIELDS = ("email", "theme", "child_name", "age_group", "paper_size")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = visitor_language()
+
     LOOK_FIELDS = ("child_kind", "hair_color", "hair_style", "skin_tone", "glasses")
 
     def brief_fields(self) -> list[forms.BoundField]:
@@ -75,7 +102,7 @@ class OrderForm(forms.Form):
     def hidden_brief(self) -> list[forms.BoundField]:
         """The book's fields but the email, for a form that carries them
         unseen (a preview's order form: the server takes the preview's)."""
-        return [self[name] for name in (*self.BRIEF_FIELDS[1:], *self.LOOK_FIELDS, "dedication")]
+        return [self[name] for name in (*self.BRIEF_FIELDS[1:], *self.LOOK_FIELDS, "dedication", "language")]
 
     def look_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.LOOK_FIELDS]
@@ -98,7 +125,7 @@ class OrderForm(forms.Form):
     def _clean_text(self, name: str) -> str:
         value = self.cleaned_data[name]
         if text_has_controls(value):
-            raise forms.ValidationError("Please use plain text.")
+            raise forms.ValidationError(gettext("Please use plain text."))
         return text_line(value)
 
     def clean_theme(self) -> str:
@@ -107,16 +134,22 @@ class OrderForm(forms.Form):
     def clean_child_name(self) -> str:
         return self._clean_text("child_name")
 
+    def clean_language(self) -> str:
+        """One the shop speaks; anything else (or nothing) is the visitor's."""
+        value = self.cleaned_data["language"]
+        return value if value in Language.values else visitor_language()
+
     def clean_child_kind(self) -> str:
         return self.cleaned_data["child_kind"] or ChildKind.CHILD
 
     def clean_dedication(self) -> str:
         value = self.cleaned_data["dedication"]
         if text_has_controls(value):
-            raise forms.ValidationError("Please use plain text.")
+            raise forms.ValidationError(gettext("Please use plain text."))
         value = dedication_clean(value)
         if len(value) > DEDICATION_MAX_LENGTH:
             raise forms.ValidationError(
-                f"Please keep the message to {DEDICATION_MAX_LENGTH} characters (it has {len(value)})."
+                gettext("Please keep the message to %(limit)d characters (it has %(length)d).")
+                % {"limit": DEDICATION_MAX_LENGTH, "length": len(value)}
             )
         return value

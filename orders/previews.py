@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from generator import services as generator_services
 from generator.errors import JobError
@@ -74,7 +75,7 @@ def preview_create(*, email: str, client_ip: str | None, **brief) -> Preview:
     concurrent requests are counted one after the other; none while
     previews are paused for the day."""
     if previews_paused():
-        raise PreviewsPaused("Free previews are resting for today. You can still order the book.")
+        raise PreviewsPaused(gettext("Free previews are resting for today. You can still order the book."))
     address = None if client_ip == UNREADABLE_ADDRESS else client_ip
     email = email.strip().lower()
     transaction_lock(f"preview-rate:{client_ip}")
@@ -82,9 +83,11 @@ def preview_create(*, email: str, client_ip: str | None, **brief) -> Preview:
     recent = Preview.objects.filter(created_at__gte=_day_ago())
     same_address = recent.filter(client_ip=address) if address else recent.filter(client_ip__isnull=True)
     if client_ip and same_address.count() >= settings.PREVIEWS_PER_ADDRESS_PER_DAY:
-        raise PreviewRefused("You've made many previews today. You can still order a book, or come back tomorrow.")
+        raise PreviewRefused(
+            gettext("You've made many previews today. You can still order a book, or come back tomorrow.")
+        )
     if recent.filter(email=email).count() >= settings.PREVIEWS_PER_EMAIL_PER_DAY:
-        raise PreviewRefused("This email has had many previews today. You can still order a book.")
+        raise PreviewRefused(gettext("This email has had many previews today. You can still order a book."))
     job = generator_services.preview_create(**brief)
     return Preview.objects.create(email=email, client_ip=address, job=job, **brief)
 
@@ -102,9 +105,9 @@ def preview_for_order(token: str) -> Preview:
     """The preview an order form names, if it can still be bought."""
     preview = Preview.objects.select_related("job").filter(token=token).first()
     if preview is None or preview_expired(preview):
-        raise PreviewRefused("This preview has expired. Make a new one, or order the book as it is.")
+        raise PreviewRefused(gettext("This preview has expired. Make a new one, or order the book as it is."))
     if preview_ordered(preview):
-        raise PreviewRefused("This preview was already ordered.")
+        raise PreviewRefused(gettext("This preview was already ordered."))
     return preview
 
 
@@ -117,13 +120,15 @@ def preview_redraw(*, preview: Preview) -> Preview:
     with transaction.atomic():
         preview = Preview.objects.select_for_update().select_related("job").get(pk=preview.pk)
         if preview_expired(preview) or preview_ordered(preview):
-            raise PreviewRefused("This preview can no longer change.")
+            raise PreviewRefused(gettext("This preview can no longer change."))
         if not redraws_left(preview):
-            raise PreviewRefused("You've seen every scene we can draw for free. Order the book to see all twelve!")
+            raise PreviewRefused(
+                gettext("You've seen every scene we can draw for free. Order the book to see all twelve!")
+            )
         try:
             generator_services.preview_redraw(job=preview.job)
         except JobError as exc:
-            raise PreviewRefused("Wait for this scene to be finished first.") from exc
+            raise PreviewRefused(gettext("Wait for this scene to be finished first.")) from exc
         preview.redraws += 1
         preview.save(update_fields=["redraws"])
     return preview

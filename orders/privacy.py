@@ -6,6 +6,7 @@ Stripe ids); what says who the order was for, and what was drawn, goes.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from generator import services as generator_services
 from orders.models import Order, OrderStatus, Preview, StripeEvent
@@ -49,9 +50,13 @@ def order_personal_data_delete(order: Order) -> Order:
         if order.personal_data_deleted_at is not None:
             return order
         if order.status not in DELETABLE_STATUSES:
-            raise DeletionRefused("Your book is still being made: its data can be deleted once it is delivered.")
+            raise DeletionRefused(
+                gettext("Your book is still being made: its data can be deleted once it is delivered.")
+            )
         if order.job_id is not None and not generator_services.job_files_delete(job_id=order.job_id):
-            raise DeletionRefused("Your book is still being made: its data can be deleted once it is delivered.")
+            raise DeletionRefused(
+                gettext("Your book is still being made: its data can be deleted once it is delivered.")
+            )
         # Stripe is sent the email only (orders.payments), never the child's name.
         secrets = [order.email] if order.email else []
         placeholder = placeholder_email(order)

@@ -3,6 +3,7 @@
 import hashlib
 
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 
 from generator.selectors import job_progress, pages_drawn
 from orders.links import download_path
@@ -18,8 +19,9 @@ def eta_text(seconds: int | None) -> str:
     if seconds is None:
         return ""
     if seconds >= MINUTES_FROM_SECONDS:
-        return f"about {round(seconds / 60)} min left"
-    return "less than a minute left"
+        minutes = round(seconds / 60)
+        return ngettext("about %(minutes)d min left", "about %(minutes)d min left", minutes) % {"minutes": minutes}
+    return gettext("less than a minute left")
 
 
 def thumbnail_path(order: Order, number: int, name: str) -> str:

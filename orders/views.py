@@ -5,6 +5,7 @@ import stripe
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,7 +48,18 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def _storefront(request: HttpRequest, form: OrderForm, status: int = 200) -> HttpResponse:
-    context = {"form": form, "price": _price(), "previews_paused": previews.previews_paused()}
+    context = {
+        "form": form,
+        "price": _price(),
+        "previews_paused": previews.previews_paused(),
+        # The dedication's live counter; {n} is the number.
+        "counter": {
+            "left_one": gettext("{n} character left"),
+            "left_many": gettext("{n} characters left"),
+            "over_one": gettext("{n} character too many"),
+            "over_many": gettext("{n} characters too many"),
+        },
+    }
     return render(request, "orders/storefront.html", context, status=status)
 
 
@@ -90,13 +102,13 @@ def order_create(request: HttpRequest) -> HttpResponse:
         order = services.order_create(email=email, **brief, client_ip=address, preview=preview)
     except services.OrderRateLimited:
         logger.warning("order rate limit reached by %s", address)
-        form.add_error(None, "You've placed many orders in a short time. Please wait a little and try again.")
+        form.add_error(None, gettext("You've placed many orders in a short time. Please wait a little and try again."))
         return _storefront(request, form, status=429)
     try:
         url = services.order_checkout_url(order=order)
     except payments.PaymentError:
         logger.exception("checkout for order %s failed", order.pk)
-        form.add_error(None, "We could not reach the payment page just now. Please try again in a minute.")
+        form.add_error(None, gettext("We could not reach the payment page just now. Please try again in a minute."))
         return _storefront(request, form, status=503)
     return HttpResponse(status=303, headers={"Location": url})
 
@@ -202,7 +214,9 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.order_fulfill(token=order.token, amount_cents=order.amount_cents, currency=order.currency)
         return HttpResponse(status=303, headers={"Location": f"/orders/{order.token}/"})
-    return render(request, "orders/demo_checkout.html", {"order": order, "price": _price()})
+    # What this order costs (its currency), written in the visitor's language.
+    price = pricing.price_text(order.amount_cents, order.currency)
+    return render(request, "orders/demo_checkout.html", {"order": order, "price": price})
 
 
 def _status_page(request: HttpRequest, order: Order, *, delete_error: str = "", status: int = 200) -> HttpResponse:
@@ -228,7 +242,9 @@ def order_data_delete(request: HttpRequest, token: str) -> HttpResponse:
     ticked the box that says it cannot be undone."""
     order = _order_or_404(token)
     if request.POST.get("confirm") != "yes":
-        return _status_page(request, order, delete_error="Tick the box to confirm, then press Delete.", status=400)
+        return _status_page(
+            request, order, delete_error=gettext("Tick the box to confirm, then press Delete."), status=400
+        )
     try:
         privacy.order_personal_data_delete(order)
     except privacy.DeletionRefused as exc:
