@@ -44,3 +44,111 @@ def test_a_hostile_contact_setting_is_escaped(client, settings):
     for url in ("/contact/", "/refunds/", "/privacy/", "/terms/"):
         html = client.get(url).content.decode()
         assert "<script>alert(1)" not in html
+
+
+# In French: the visitor's language comes from the shop_language cookie, else Accept-Language.
+FRENCH = {
+    "/contact/": [
+        "<h1>Nous contacter</h1>",
+        "Crayon Tales crée des livres de coloriage personnalisés",
+        "Chaque message est lu par une vraie personne, en général sous un ou deux jours ouvrés.",
+        'Écrivez-nous à <a href="mailto:help@shop.test">help@shop.test</a>',
+    ],
+    "/faq/": [
+        "<h1>Questions et réponses</h1>",
+        "En général, quelques minutes après le paiement.",
+        "12\u00a0scènes, chacune avec un modèle en couleurs et une page en noir et blanc à colorier.",
+        "imprimez les pages paires de 4 à 26",
+        "Combien de temps le lien de téléchargement est-il valable\u202f?",
+        "au bout de 7\u00a0jours.",
+    ],
+    "/refunds/": [
+        "<h1>Remboursements et notre engagement</h1>",
+        "<strong>Redessiner des pages.</strong>",
+        "via notre prestataire de paiement Stripe",
+        "nous pouvons vous renvoyer l’e-mail de livraison",
+        "Vous n’avez rien à renvoyer.",
+    ],
+    "/privacy/": [
+        "<h1>Confidentialité\u00a0: ce que nous conservons, et combien de temps</h1>",
+        "Un aperçu gratuit que vous ne commandez pas est supprimé, avec ses images, au bout de 7\u00a0jours.",
+        "<strong>Votre adresse IP</strong>",
+        "<strong>jamais le prénom de l’enfant</strong>",
+        "<strong>Supprimer mes données</strong>",
+        "Nous ne vendons pas vos données",
+    ],
+    "/terms/": [
+        "<h1>Conditions de vente</h1>",
+        "Un produit numérique\u00a0: un PDF prêt à imprimer",
+        "merci de ne pas le revendre",
+        '<a href="/privacy/">politique de confidentialité</a>',
+    ],
+}
+ENGLISH_HEADINGS = {
+    "/contact/": "<h1>Contact us</h1>",
+    "/faq/": "<h1>Questions and answers</h1>",
+    "/refunds/": "<h1>Refunds and our promise</h1>",
+    "/privacy/": "<h1>Privacy: what we keep, and for how long</h1>",
+    "/terms/": "<h1>Terms</h1>",
+}
+
+
+def _in_french(client, how):
+    if how == "cookie":
+        client.cookies["shop_language"] = "fr"
+        return {}
+    return {"HTTP_ACCEPT_LANGUAGE": "fr"}
+
+
+@pytest.mark.parametrize("how", ["accept-language", "cookie"])
+@pytest.mark.parametrize("url", list(FRENCH))
+def test_each_page_in_french(client, settings, url, how):
+    settings.SHOP_CONTACT_EMAIL = "help@shop.test"
+    settings.PREVIEW_MAX_AGE_DAYS = 7
+    response = client.get(url, **_in_french(client, how))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    for sentence in FRENCH[url]:
+        assert sentence in html, sentence
+    assert ENGLISH_HEADINGS[url] not in html
+
+
+@pytest.mark.parametrize("url", list(FRENCH))
+def test_each_page_stays_english_for_an_english_visitor(client, settings, url):
+    settings.SHOP_CONTACT_EMAIL = "help@shop.test"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="en">' in html
+    assert ENGLISH_HEADINGS[url] in html
+    assert FRENCH[url][0] not in html
+
+
+def test_french_typography_uses_no_break_spaces(client):
+    html = client.get("/faq/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Puis-je le voir avant de payer\u202f?" in html
+    assert "«\u00a0taille réelle\u00a0»" in html
+    assert " :" not in html.split("<main>")[1].split("</main>")[0]
+
+
+@pytest.mark.parametrize("how", ["accept-language", "cookie"])
+def test_the_404_page_in_french(client, settings, how):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/", **_in_french(client, how))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Nous ne trouvons pas cette page" in html
+    assert '<a href="/">commencez un nouveau livre</a>' in html
+    assert "We can't find that page" not in html
+
+
+def test_the_500_page_in_french():
+    from django.template import loader
+    from django.utils import translation
+
+    with translation.override("fr"):
+        html = loader.get_template("500.html").render()
+    assert '<html lang="fr">' in html
+    assert "Un problème est survenu de notre côté" in html
+    assert "Votre commande est en lieu sûr." in html
+    assert '<a href="/">revenez à la boutique</a>' in html
