@@ -19,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
+from django.utils import translation
 
 from orders import services as order_services
 from orders.models import Order, OrderStatus
@@ -64,7 +65,11 @@ def _shop_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     for name, value in SHOP_SETTINGS.items():
         setattr(settings, name, value)
-    return settings
+    # A request leaves its language active in the thread (LocaleMiddleware
+    # never deactivates it): every test starts from the default, English.
+    translation.deactivate()
+    yield settings
+    translation.deactivate()
 
 
 @pytest.fixture
