@@ -93,6 +93,9 @@ class OrderForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = visitor_language()
+        # French-speaking countries print on A4; US Letter stays the default otherwise.
+        if visitor_language() == Language.FR:
+            self.fields["paper_size"].initial = PaperSize.A4
 
     LOOK_FIELDS = ("child_kind", "hair_color", "hair_style", "skin_tone", "glasses")
 

@@ -5,7 +5,8 @@ import stripe
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -193,7 +194,10 @@ def preview_image(request: HttpRequest, token: str, which: str, scene: int) -> H
     name = progress.get(which) if which in ("cover", "colored", "line_art") else None
     if not name or (which != "cover" and scene != preview.job.preview_scene):
         raise Http404
-    return HttpResponse(preview_image_bytes(name, settings.PREVIEW_IMAGE_PIXELS), content_type="image/jpeg")
+    with translation.override(preview.language):
+        mark = pgettext("watermark on a preview's pictures", "PREVIEW")
+    image = preview_image_bytes(name, settings.PREVIEW_IMAGE_PIXELS, mark=mark)
+    return HttpResponse(image, content_type="image/jpeg")
 
 
 @require_POST

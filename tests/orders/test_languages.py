@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from generator import tasks
+from generator import lanes, tasks
+from generator import selectors as job_selectors
+from generator.thumbnails import preview_image
 from orders.models import Order, Preview
 from tests.conftest import ORDER_FORM
 
@@ -28,6 +30,9 @@ def test_the_storefront_speaks_the_browsers_language(client):
     assert "De quoi parle le livre\u202f?" in french  # the form's labels too
     assert "Tout-petits (2–4 ans)" in french  # and its choices
     assert "A coloring book about" not in french
+    # A French visitor's paper is A4 unless they choose otherwise.
+    assert '<option value="a4" selected>A4</option>' in french
+    assert '<option value="letter" selected>US Letter</option>' in english
 
 
 def test_prices_are_written_as_each_language_writes_them(client):
@@ -96,3 +101,14 @@ def test_the_status_page_and_its_json_speak_the_visitors_language(client, paid_o
     tasks.job_run_next()
     page = client.get(f"/orders/{order.token}/", **FRENCH).content.decode()
     assert "Télécharger le PDF" in page and "Supprimer vos données" in page
+
+
+def test_a_previews_pictures_carry_the_watermark_in_its_language(client, settings):
+    for language in ("fr", "en"):
+        client.post("/preview/", {**ORDER_FORM, "email": f"{language}@example.com", "language": language})
+        preview = Preview.objects.get(language=language)
+        lanes.preview_run_next()
+        name = job_selectors.preview_progress(preview.job)["cover"]
+        served = client.get(f"/previews/{preview.token}/images/cover-0.jpg").content
+        mark = {"fr": "APERÇU", "en": "PREVIEW"}[language]
+        assert served == preview_image(name, settings.PREVIEW_IMAGE_PIXELS, mark=mark)
