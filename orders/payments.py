@@ -9,6 +9,8 @@ from functools import cache
 import stripe
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from orders.models import Order
 
@@ -31,10 +33,14 @@ def client() -> stripe.StripeClient:
 
 def checkout_session_create(*, order: Order) -> stripe.checkout.Session:
     status_url = settings.SITE_URL + reverse("orders:status", args=[order.token])
+    with translation.override(order.language):
+        product = gettext("Personalized coloring book (PDF, 12 scenes)")
     try:
         return client().v1.checkout.sessions.create(
             params={
                 "mode": "payment",
+                # Stripe's page in the order's language ("en", "fr").
+                "locale": order.language,
                 "client_reference_id": order.token,
                 "customer_email": order.email,
                 "line_items": [
@@ -43,7 +49,7 @@ def checkout_session_create(*, order: Order) -> stripe.checkout.Session:
                         "price_data": {
                             "currency": order.currency,
                             "unit_amount": order.amount_cents,
-                            "product_data": {"name": "Personalized coloring book (PDF, 12 scenes)"},
+                            "product_data": {"name": product},
                         },
                     }
                 ],

@@ -36,6 +36,18 @@ def test_order_redirects_to_a_stripe_checkout_session(client, fake_stripe):
     assert call.idempotency_key == f"checkout-{order.token}"
     assert call.authorization == "Bearer sk_test_fake"
     assert order.stripe_session_id == response["Location"].rsplit("/", 1)[1]
+    assert call.params["locale"] == "en"
+    assert call.params["line_items[0][price_data][product_data][name]"] == "Personalized coloring book (PDF, 12 scenes)"
+
+
+def test_a_french_order_pays_on_stripes_french_page(client, fake_stripe):
+    client.post("/order/", {**FORM, "language": "fr"})
+    [call] = fake_stripe.calls("/v1/checkout/sessions")
+    assert call.params["locale"] == "fr"
+    assert (
+        call.params["line_items[0][price_data][product_data][name]"]
+        == "Livre de coloriage personnalisé (PDF, 12 scènes)"
+    )
 
 
 def test_stripe_refusing_the_checkout_gets_a_calm_answer(client, fake_stripe):
