@@ -244,7 +244,14 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", LOCAL_EMAIL_BACKEND)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
 # SMTP's timeout per send, well under OUTBOX_LEASE_SECONDS.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Coloring Book Shop <books@localhost>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "books@localhost")
+# The brand: the header of every email, and the name customers see the
+# emails come from. The customer's emails (orders/emails.py) go out from
+# "SHOP_NAME <the address in DEFAULT_FROM_EMAIL>": a display name written in
+# DEFAULT_FROM_EMAIL is ignored there, so the sender is named one way however
+# the address was configured (it still names Django's own mail, like
+# SERVER_EMAIL's staff alerts).
+SHOP_NAME = env("SHOP_NAME", "Crayon Tales")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Where parents write to us (the contact, refund and privacy pages): the
 # address DEFAULT_FROM_EMAIL sends from, unless set.

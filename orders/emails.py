@@ -9,6 +9,7 @@ Nothing in this module sends to a customer.
 
 import hashlib
 import logging
+from email.headerregistry import Address
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -18,20 +19,68 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
+from generator.models import PaperSize
 from generator.selectors import book_pdf
+from generator.text import text_line
 from orders.links import download_url
 from orders.models import EmailKind, Order, SentEmail
 
 logger = logging.getLogger(__name__)
 
+# Each email's subject names the child, or the book's title when no child is
+# named: (with the child's name, with the title). Customer text goes in as
+# one line (no header can be smuggled in) and a title is cut short.
 SUBJECTS = {
-    EmailKind.CONFIRMATION: "We're drawing your coloring book",
-    EmailKind.DELIVERY: "Your coloring book is ready",
-    EmailKind.DELAYED: "Your coloring book is running late",
-    EmailKind.REFUND: "Your coloring book order was refunded",
+    EmailKind.CONFIRMATION: (
+        gettext_lazy("We're drawing %(child)s's coloring book"),
+        gettext_lazy("We're drawing your coloring book “%(title)s”"),
+    ),
+    EmailKind.DELIVERY: (
+        gettext_lazy("%(child)s's coloring book is ready"),
+        gettext_lazy("Your coloring book “%(title)s” is ready"),
+    ),
+    EmailKind.DELAYED: (
+        gettext_lazy("%(child)s's coloring book is running a little late"),
+        gettext_lazy("Your coloring book “%(title)s” is running a little late"),
+    ),
+    EmailKind.REFUND: (
+        gettext_lazy("Your order of %(child)s's coloring book was refunded"),
+        gettext_lazy("Your order of the coloring book “%(title)s” was refunded"),
+    ),
 }
+SUBJECT_TITLE_MAX = 40
+
+# The paper sizes as the emails name them (generator's labels are English).
+PAPER_SIZES = {
+    PaperSize.LETTER: gettext_lazy("US Letter"),
+    PaperSize.A4: gettext_lazy("A4"),
+}
+
+
+def email_subject(*, order: Order, kind: str) -> str:
+    """The subject of an order's email, in the active language: one line,
+    whatever the customer typed."""
+    with_child, with_title = SUBJECTS[kind]
+    child = text_line(order.child_name, 40)
+    if child:
+        subject = with_child % {"child": child}
+    else:
+        title = text_line(order.title)
+        if len(title) > SUBJECT_TITLE_MAX:
+            title = title[: SUBJECT_TITLE_MAX - 1].rstrip() + "…"
+        subject = with_title % {"title": title}
+    # The translation's own no-break spaces stay; no line break ever does.
+    return " ".join(subject.splitlines())
+
+
+def email_sender() -> str:
+    """Who the customer's emails are from: SHOP_NAME, at the address in
+    DEFAULT_FROM_EMAIL (its display name, if any, is not used)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "books@localhost"
+    return str(Address(display_name=text_line(settings.SHOP_NAME, 78), addr_spec=address))
 
 
 def message_id_for(*, order: Order, kind: str, sequence: int) -> str:
@@ -80,15 +129,34 @@ def delivery_resend(*, order: Order) -> SentEmail:
     )
 
 
-def _message(order: Order, template: str, subject: str, extra: dict | None = None) -> EmailMultiAlternatives:
-    context = {
-        "order": order,
-        "status_url": settings.SITE_URL + reverse("orders:status", args=[order.token]),
-        **(extra or {}),
-    }
-    text = render_to_string(f"emails/{template}.txt", context)
-    html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[order.email])
+def _message(order: Order, kind: str, extra: dict | None = None) -> EmailMultiAlternatives:
+    """The email, written in the order's language whoever composes it (the
+    worker, a staff action, a page in another language)."""
+    with translation.override(order.language):
+        subject = email_subject(order=order, kind=kind)
+        site = settings.SITE_URL.rstrip("/")
+        context = {
+            "order": order,
+            "subject": subject,
+            "shop_name": settings.SHOP_NAME,
+            "contact_email": settings.SHOP_CONTACT_EMAIL,
+            "site_url": site + reverse("orders:storefront"),
+            "faq_url": site + reverse("orders:faq"),
+            "refunds_url": site + reverse("orders:refunds"),
+            "status_url": site + reverse("orders:status", args=[order.token]),
+            "paper_size": PAPER_SIZES.get(order.paper_size, order.get_paper_size_display()),
+            "scenes": settings.BOOK_SCENES,
+            **(extra or {}),
+        }
+        text = render_to_string(f"emails/{kind}.txt", context)
+        html = render_to_string(f"emails/{kind}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=email_sender(),
+        to=[order.email],
+        reply_to=[settings.SHOP_CONTACT_EMAIL],
+    )
     message.attach_alternative(html, "text/html")
     return message
 
@@ -120,7 +188,7 @@ def email_build(*, email: SentEmail) -> tuple[EmailMultiAlternatives, bool]:
             "attached": pdf is not None,
             "link_days": settings.DOWNLOAD_LINK_MAX_AGE // 86400,
         }
-    message = _message(order, email.kind, SUBJECTS[email.kind], extra)
+    message = _message(order, email.kind, extra)
     message.extra_headers["Message-ID"] = email.message_id
     if pdf is not None:
         message.attach(f"coloring-book-{order.token[:8]}.pdf", pdf, "application/pdf")

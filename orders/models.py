@@ -97,6 +97,16 @@ class Order(BookBrief):
         return f"Order {self.pk} ({self.get_status_display()})"
 
     @property
+    def number(self) -> str:
+        """The order's reference for people: "CT-000042", its primary key
+        zero-padded. Short enough to read over the phone or type in a
+        reply, unique and fixed from the moment the order exists, and
+        found by staff from the number alone (the admin's id). Never the
+        token, which opens the order's page. It does tell how many orders
+        the shop has taken, which a shop this size can live with."""
+        return f"CT-{self.pk:06d}" if self.pk is not None else ""
+
+    @property
     def price_display(self) -> str:
         """What the order costs, written in its language."""
         return price_text(self.amount_cents, self.currency, self.language)

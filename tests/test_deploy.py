@@ -37,7 +37,7 @@ from orders.models import Order, OrderStatus
 from tests.conftest import ROOT, WEBHOOK_SECRET, _database_url, stripe_signature, wait_until
 
 STOP_LIMIT_SECONDS = 10
-DELIVERY_SUBJECT = "Subject: Your coloring book is ready"
+DELIVERY_SUBJECT = "Subject: Mia's coloring book is ready"
 
 
 def free_port() -> int:

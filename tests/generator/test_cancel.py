@@ -185,8 +185,8 @@ def test_a_staff_refund_of_a_book_being_made_stops_it_and_tells_the_customer_onc
     assert outbox_send_due() == 2
     assert outbox_send_due() == 0
     assert sorted(m.subject for m in mail.outbox) == [
-        "We're drawing your coloring book",
-        "Your coloring book order was refunded",
+        "We're drawing Mia's coloring book",
+        "Your order of Mia's coloring book was refunded",
     ]
     # Nothing is left for a worker to do.
     assert tasks.job_run_next() == "no job waiting"
@@ -224,4 +224,4 @@ def test_a_dispute_while_the_book_is_made_cancels_it_without_a_delivery(make_ord
     assert "disputed" in order.problem
     assert _emails_written(order) == [EmailKind.CONFIRMATION]
     outbox_send_due()
-    assert [m.subject for m in mail.outbox] == ["We're drawing your coloring book"]
+    assert [m.subject for m in mail.outbox] == ["We're drawing Mia's coloring book"]

@@ -15,7 +15,7 @@ from tests.conftest import wait_until
 
 pytestmark = pytest.mark.worker
 
-DELIVERY_SUBJECT = "Subject: Your coloring book is ready"
+DELIVERY_SUBJECT = "Subject: Mia's coloring book is ready"
 STOP_WITHIN = 10.0
 
 

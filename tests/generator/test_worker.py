@@ -18,8 +18,8 @@ from tests.conftest import ORDER_FORM, checkout_event, wait_until
 
 pytestmark = pytest.mark.worker
 
-DELIVERY_SUBJECT = "Subject: Your coloring book is ready"
-CONFIRMATION_SUBJECT = "Subject: We're drawing your coloring book"
+DELIVERY_SUBJECT = "Subject: Mia's coloring book is ready"
+CONFIRMATION_SUBJECT = "Subject: We're drawing Mia's coloring book"
 
 
 def deliveries_sent(w, count: int) -> None:

@@ -39,7 +39,7 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
     # before any book is drawn.
     assert mail.outbox == []
     assert outbox_flush() == 1
-    assert [m.subject for m in mail.outbox] == ["We're drawing your coloring book"]
+    assert [m.subject for m in mail.outbox] == ["We're drawing Mia's coloring book"]
     assert mail.outbox[0].to == ["parent@example.com"]
     assert mail.outbox[0].attachments == []
     order.refresh_from_db()
@@ -58,7 +58,7 @@ def test_order_form_to_delivered_book(client, django_capture_on_commit_callbacks
     assert outbox_flush() == 1
     assert len(mail.outbox) == 2
     delivery = mail.outbox[1]
-    assert delivery.subject == "Your coloring book is ready"
+    assert delivery.subject == "Mia's coloring book is ready"
     [(name, content, mimetype)] = attachments_of(delivery)
     assert mimetype == "application/pdf"
     assert name.endswith(".pdf")
@@ -105,8 +105,8 @@ def test_task_run_twice_makes_and_sends_one_book(paid_order, outbox_flush):
     assert tasks.job_run_next() == "no job waiting"
     assert outbox_flush() == 2
     assert sorted(m.subject for m in mail.outbox) == [
-        "We're drawing your coloring book",
-        "Your coloring book is ready",
+        "Mia's coloring book is ready",
+        "We're drawing Mia's coloring book",
     ]
     job = Job.objects.get()
     assert job.attempts == 1
@@ -171,7 +171,7 @@ def test_a_book_too_big_to_attach_is_sent_as_a_link_only(finished_book, settings
     settings.BOOK_ATTACH_MAX_BYTES = 1000
     order = finished_book
     outbox_flush()
-    [delivery] = [m for m in mail.outbox if m.subject == "Your coloring book is ready"]
+    [delivery] = [m for m in mail.outbox if m.subject == "Mia's coloring book is ready"]
     assert delivery.attachments == []
     assert f"/orders/{order.token}/download/" in delivery.body
     assert "attached" not in delivery.body

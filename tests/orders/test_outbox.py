@@ -20,8 +20,8 @@ from orders.outbox import outbox_retry
 from tests.conftest import ORDER_FORM, ROOT, _database_url, checkout_event
 from tests.fakes import mail as fake_mail
 
-CONFIRMATION = "We're drawing your coloring book"
-DELIVERY = "Your coloring book is ready"
+CONFIRMATION = "We're drawing Mia's coloring book"
+DELIVERY = "Mia's coloring book is ready"
 
 
 def test_a_slow_mail_provider_does_not_slow_the_webhook(transactional_db, settings, make_order, post_event):
@@ -64,9 +64,9 @@ def test_no_email_is_sent_inside_a_transaction(transactional_db, settings, clien
     outbox_send_due()
 
     assert sorted(m.subject for m in mail.outbox) == [
-        "We're drawing your coloring book",
-        "Your coloring book is ready",
-        "Your coloring book order was refunded",
+        "Mia's coloring book is ready",
+        "We're drawing Mia's coloring book",
+        "Your order of Mia's coloring book was refunded",
     ]
     assert fake_mail.TransactionCheckingBackend.inside_transaction == []
 

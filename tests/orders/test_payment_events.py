@@ -18,8 +18,8 @@ from tests.conftest import checkout_event
 
 pytestmark = pytest.mark.django_db
 
-REFUND_SUBJECT = "Your coloring book order was refunded"
-CONFIRMATION_SUBJECT = "We're drawing your coloring book"
+REFUND_SUBJECT = "Your order of Mia's coloring book was refunded"
+CONFIRMATION_SUBJECT = "We're drawing Mia's coloring book"
 
 
 def subjects() -> list[str]:

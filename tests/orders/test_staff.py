@@ -20,8 +20,8 @@ from orders.models import Order, OrderStatus, SentEmail
 
 pytestmark = pytest.mark.django_db
 
-DELIVERY = "Your coloring book is ready"
-DELAYED = "Your coloring book is running late"
+DELIVERY = "Mia's coloring book is ready"
+DELAYED = "Mia's coloring book is running a little late"
 
 
 def subjects() -> list[str]:

@@ -14,7 +14,7 @@ from tests.conftest import checkout_event
 
 pytestmark = pytest.mark.django_db
 
-REFUND_SUBJECT = "Your coloring book order was refunded"
+REFUND_SUBJECT = "Your order of Mia's coloring book was refunded"
 
 
 def refund_emails():

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def confirmations():
     outbox_send_due()  # what the worker's outbox thread does
-    return [m for m in mail.outbox if m.subject == "We're drawing your coloring book"]
+    return [m for m in mail.outbox if m.subject == "We're drawing Mia's coloring book"]
 
 
 def test_completed_three_times_and_async_succeeded_make_one_job_and_one_email(
