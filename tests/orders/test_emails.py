@@ -68,7 +68,7 @@ def test_a_french_order_gets_its_emails_in_french_whatever_language_is_active(or
         assert heading in part
         assert f"Commande {french.number}" in part
         assert "Une question\u00a0? Écrivez-nous à" in part
-        assert "Questions fréquentes" in part and "Remboursements" in part
+        assert "Questions et réponses" in part and "Remboursements" in part
         assert "coloring" not in part.replace("coloring-book", "")
     assert '<html lang="fr"' in html
     assert translation.get_language() == "en"  # the override ends with the email
