@@ -3,9 +3,16 @@
 The pages have fixed heights (a book must have exactly its pages), so text of
 any length gets the largest size at which it fits the lines it has, broken
 into lines of even length ("Dinosaurs having / a picnic", never "Dinosaurs
-having a / picnic"). Widths come from the shipped fonts' own metrics.
+having a / picnic"). Widths come from the shipped fonts' own metrics: a
+character the text's font lacks is measured in the fallback font that draws it
+(FALLBACK_FILES, in the order of the CSS font-family chains of
+templates/book/book.html).
+
+Names and themes in Hebrew or Arabic are set right to left (`direction`):
+WeasyPrint honors dir="rtl" and dir="ltr" but not dir="auto".
 """
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,13 +21,28 @@ from django.conf import settings
 
 from generator.text import text_line
 
-# (CSS family, file, weight): all OFL, licenses next to them.
+# (CSS family, file, weight): OFL or Apache 2.0, licenses next to them
+# (static/fonts/README.md).
 FONT_FILES = [
     ("Cherry Bomb One", "CherryBomb-Regular.otf", 400),
     ("Quicksand", "Quicksand-Medium.ttf", 500),
     ("Quicksand", "Quicksand-Bold.ttf", 700),
-    # Latin, Cyrillic and more, for names the two above cannot spell.
+    # Fallbacks, for names the two above cannot spell. Greek first: Andika
+    # has a few Greek letters only, and a name must not mix two fonts.
+    ("Noto Sans Greek", "NotoSansGreek-Bold.ttf", 700),
+    # Latin, Cyrillic and more.
     ("Andika", "Andika-Bold.ttf", 700),
+    ("Noto Sans Hebrew", "NotoSansHebrew-Bold.ttf", 700),
+    ("Noto Sans Arabic", "NotoSansArabic-Bold.ttf", 700),
+    # Chinese, Japanese kanji (Cherry Bomb One has the kana); no bold weight.
+    ("Droid Sans Fallback", "DroidSansFallbackFull.ttf", 400),
+]
+# The fallbacks in the order book.html's font-family chains name them, after
+# the text's own font (Quicksand or Cherry Bomb One).
+FALLBACK_FILES = [
+    file
+    for _, file, _ in FONT_FILES
+    if file not in {"CherryBomb-Regular.otf", "Quicksand-Medium.ttf", "Quicksand-Bold.ttf"}
 ]
 
 
@@ -34,7 +56,7 @@ class FittedText:
     lines: list[str]
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _advances(font_file: str) -> tuple[dict[int, int], int, float]:
     from fontTools.ttLib import TTFont
 
@@ -60,10 +82,35 @@ def printable(text: str) -> str:
     return text_line(text, keep=lambda char: ord(char) in codes)
 
 
+def _char_width(code: int, font_file: str) -> float:
+    """Width of one character at 1 pt: in `font_file`, or else in the first
+    fallback font that has it (the one WeasyPrint draws it with), or else
+    font_file's average width."""
+    widths, units, average = _advances(font_file)
+    if code in widths:
+        return widths[code] / units
+    for fallback in FALLBACK_FILES:
+        fallback_widths, fallback_units, _ = _advances(fallback)
+        if code in fallback_widths:
+            return fallback_widths[code] / fallback_units
+    return average / units
+
+
 def _width(text: str, font_file: str) -> float:
     """Width of `text` at 1 pt."""
-    widths, units, average = _advances(font_file)
-    return sum(widths.get(ord(char), average) for char in text) / units
+    return sum(_char_width(ord(char), font_file) for char in text)
+
+
+def direction(text: str) -> str:
+    """ "rtl" when `text` is written right to left (its first letter is
+    Hebrew, Arabic...), else "ltr": the value of its element's dir attribute."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def _balanced(words: list[float], space: float, width: float, max_lines: int) -> list[int] | None:

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from generator import imageprep
 from generator.pdf import sandbox
 from generator.pdf.content import BookContent
-from generator.pdf.fitting import FONT_FILES, FittedText, fit_paragraphs, fit_text, fonts_dir, printable
+from generator.pdf.fitting import FONT_FILES, FittedText, direction, fit_paragraphs, fit_text, fonts_dir, printable
 from generator.pdf.layout import (
     BLEED,
     COLORED_HEAD,
@@ -99,7 +99,14 @@ def _prepare_images(
                 ):
                     prepared[kind] = _prepare_one(preparer, storage, name, kind, folder, f"{number:02d}-{kind}", box)
                 caption = printable(scene.caption)
-                scenes.append({"number": number, "caption": caption[:1].upper() + caption[1:], **prepared})
+                scenes.append(
+                    {
+                        "number": number,
+                        "caption": caption[:1].upper() + caption[1:],
+                        "caption_dir": direction(caption),
+                        **prepared,
+                    }
+                )
     except imageprep.ImagePrepError as exc:
         raise RenderError(f"Cover: {exc}" if kind == "cover" else f"Scene {number} {kind}: {exc}") from exc
     _fit_budget(scenes)
@@ -169,11 +176,13 @@ def _dedication(content: BookContent, layout: Layout, display: str, text: str, c
             "name_h": DEDICATION_NAME,
             "name_pt": name.size,
             "name_lines": name.lines,
+            "name_dir": direction(child_name),
             "rule_h": DEDICATION_RULE,
             "card_padding": DEDICATION_CARD_PADDING,
             "quote_h": DEDICATION_QUOTE,
             "message_pt": message.size,
             "message_lines": message.lines,
+            "message_dir": direction(content.dedication),
             "message_max_h": round(message_h, 3),
             "message_w": round(message_w, 3),
             "foot_h": DEDICATION_FOOT,
@@ -242,9 +251,11 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
             for family, file, weight in FONT_FILES
         ],
         "title": title,
+        "title_dir": direction(title),
         "title_lines": _title_lines(title_fit),
         "title_pt": title_fit.size,
         "child_name": child_name,
+        "child_name_dir": direction(child_name),
         "for_pt": fit_text(
             f"for {child_name}",
             font_file=text,
