@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from generator import imageprep
 from generator.pdf import sandbox
 from generator.pdf.content import BookContent
-from generator.pdf.fitting import FONT_FILES, FittedText, direction, fit_paragraphs, fit_text, fonts_dir, printable
+from generator.pdf.fitting import FittedText, direction, fit_paragraphs, fit_text, fonts_dir, fonts_for, printable
 from generator.pdf.layout import (
     BLEED,
     COLORED_HEAD,
@@ -248,7 +248,9 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
         },
         "fonts": [
             {"family": family, "uri": (fonts_dir() / file).as_uri(), "weight": weight}
-            for family, file, weight in FONT_FILES
+            for family, file, weight in fonts_for(
+                " ".join([title, child_name, content.dedication, *(scene["caption"] for scene in scenes)])
+            )
         ],
         "title": title,
         "title_dir": direction(title),

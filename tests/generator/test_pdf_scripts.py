@@ -211,3 +211,16 @@ def test_widths_of_letters_the_font_lacks_come_from_the_font_that_draws_them():
     name = "欧阳明月" * 3
     _, units, average = fitting._advances(display)
     assert fitting._width(name, display) > len(name) * average / units
+
+
+def test_a_book_loads_only_the_fallback_fonts_its_texts_need():
+    from generator.pdf.fitting import fonts_for
+
+    def files(text):
+        return {file for _, file, _ in fonts_for(text)}
+
+    own = {"CherryBomb-Regular.otf", "Quicksand-Medium.ttf", "Quicksand-Bold.ttf"}
+    assert files("Mia · Les dinosaures à l’école, ça pique-nique !") == own
+    assert files("小明") == own | {"DroidSansFallbackFull.ttf"}
+    assert files("ليلى and נועה") == own | {"NotoSansArabic-Bold.ttf", "NotoSansHebrew-Bold.ttf"}
+    assert files("Ελένη") == own | {"NotoSansGreek-Bold.ttf"}
