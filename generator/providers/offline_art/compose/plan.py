@@ -12,7 +12,13 @@ from generator.providers.offline_art.child import child_on_page, child_pages
 from generator.providers.offline_art.compose.heroes import hero_for
 from generator.providers.offline_art.compose.scenes import SETTINGS
 from generator.providers.offline_art.compose.seeding import seeded_random
-from generator.providers.offline_art.compose.sentences import fill_sentence
+from generator.providers.offline_art.compose.sentences import fill_sentence, fill_sentence_fr
+from generator.providers.offline_art.compose.sentences_fr import (
+    FIRST_OPENER_FR,
+    LAST_OPENER_FR,
+    OPENERS_FR,
+    SENTENCES_FR,
+)
 from generator.providers.offline_art.compose.stage import DETAIL, LINE, Stage
 from generator.providers.offline_art.compose.themes import home_settings, suggested_hero, themes_in
 from generator.providers.offline_art.geometry import Shape
@@ -42,8 +48,10 @@ WHERE_HEROES_GO = {
 }
 
 
-def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan:
-    """The whole book's plan; page i's plan never depends on `count`."""
+def book_plan(*, theme: str, child_name: str, seed: str, count: int, language: str = "en") -> BookPlan:
+    """The whole book's plan; page i's plan never depends on `count`. The
+    sentences are in `language` ("en" or "fr"); everything else (the hero,
+    the places, what each page draws) is the same in every language."""
     theme = text_line(theme, 200) or "coloring fun"
     name = text_line(child_name, 60)
     found = themes_in(theme)
@@ -58,7 +66,7 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
         setting_keys = _home_sequence(rng, allowed, home, max(count, BOOK_PAGES))
     else:
         setting_keys = _settings_sequence(rng, allowed, _favored(theme, hero, allowed), max(count, BOOK_PAGES))
-    openers = _openers(seed, theme)
+    openers = _openers(seed, theme, language)
 
     used: set[tuple[str, str, int]] = set()
     pages = []
@@ -76,8 +84,11 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
         fresh = [o for o in options if all((setting_key, o[0], t) not in used for t in (0, 1))]
         variant, template = rng.choice(fresh or options)
         used.add((setting_key, variant, template))
-        sentence = fill_sentence(setting.variants[variant][template], hero, name)
-        pages.append(PagePlan(setting_key, variant, _caption(openers, index, sentence)))
+        if language == "fr":
+            sentence = fill_sentence_fr(SENTENCES_FR[setting_key][variant][template], hero, name)
+        else:
+            sentence = fill_sentence(setting.variants[variant][template], hero, name)
+        pages.append(PagePlan(setting_key, variant, _caption(openers, index, sentence, language)))
     return BookPlan(hero, look, tuple(pages))
 
 
@@ -128,17 +139,20 @@ OPENERS = (
 )
 
 
-def _openers(seed: str, theme: str) -> list[str]:
-    openers = list(OPENERS)
-    seeded_random(seed, theme, "story").shuffle(openers)
-    return openers
+def _openers(seed: str, theme: str, language: str = "en") -> list[str]:
+    # The positions are shuffled, so a French book's story begins its pages
+    # as the same book's English story does.
+    order = list(range(len(OPENERS)))
+    seeded_random(seed, theme, "story").shuffle(order)
+    words = OPENERS_FR if language == "fr" else OPENERS
+    return [words[position] for position in order]
 
 
-def _caption(openers: list[str], index: int, sentence: str) -> str:
+def _caption(openers: list[str], index: int, sentence: str, language: str = "en") -> str:
     if index == 0:
-        opener = FIRST_OPENER
+        opener = FIRST_OPENER_FR if language == "fr" else FIRST_OPENER
     elif index == BOOK_PAGES - 1:
-        opener = LAST_OPENER
+        opener = LAST_OPENER_FR if language == "fr" else LAST_OPENER
     else:
         opener = openers[(index - 1) % len(openers)]
     text = f"{opener}{sentence}."
