@@ -85,6 +85,7 @@ class OfflineProvider(ImageProvider):
                 seed=brief.seed,
                 age_group=brief.age_group,
                 appearance=brief.appearance,
+                language=brief.language,
             )
             return render.colored_jpeg(shapes, brief.size, line)
 
@@ -111,5 +112,6 @@ def _page(brief: Brief, index: int, size: int) -> tuple[list[Shape], int, float]
         age_group=brief.age_group,
         index=index,
         appearance=brief.appearance,
+        language=brief.language,
     )
     return shapes, size, line

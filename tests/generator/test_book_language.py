@@ -17,7 +17,7 @@ from generator.pdf.layout import COLORED_HEAD, COLORED_PILL, DEDICATION_HEAD, PA
 from generator.providers.base import Brief
 from generator.providers.offline import OfflineProvider
 from generator.providers.offline_art.characters import CHARACTERS
-from generator.providers.offline_art.compose.plan import book_plan
+from generator.providers.offline_art.compose.plan import book_plan, cover_shapes, page_shapes
 from generator.providers.offline_art.compose.sentences import SENTENCES, fill_sentence_fr
 from generator.providers.offline_art.compose.sentences_fr import SENTENCES_FR
 from generator.tasks import job_run_next
@@ -256,3 +256,28 @@ def test_gemini_plans_an_english_book_as_before(paid_order, fake_gemini):
     assert (
         Page.objects.get(job=job, index=0).scene == "Mia and friends wake up in the morning: dinosaurs having a picnic"
     )
+
+
+def test_a_french_theme_gets_its_hero_in_the_pictures_and_the_captions():
+    theme, seed = "des licornes dans la forêt", "6f1c2a9e-order-token"
+
+    french = book_plan(theme=theme, child_name="Léa", seed=seed, count=12, language="fr")
+    english = book_plan(theme=theme, child_name="Léa", seed=seed, count=12)
+
+    assert french.hero.key == "unicorn"
+    assert french.pages[0].sentence.startswith("Un jour, la licorne ")
+    assert "forest" in {page.setting for page in french.pages}
+    # An English book reads its theme as before: no unicorn in these words.
+    assert english.hero.key != "unicorn"
+    # The French book's pictures draw the hero its captions name.
+    drawn = page_shapes(theme=theme, child_name="Léa", seed=seed, age_group="kids", index=0, language="fr")
+    plan_shapes = page_shapes(theme=theme, child_name="Léa", seed=seed, age_group="kids", index=0)
+    assert drawn != plan_shapes
+
+
+def test_an_english_theme_draws_the_same_pictures_in_both_languages():
+    kwargs = {"theme": "dinosaurs having a picnic", "child_name": "", "seed": "s", "age_group": "kids"}
+
+    for index in (0, 3, 11):
+        assert page_shapes(**kwargs, index=index, language="fr") == page_shapes(**kwargs, index=index)
+    assert cover_shapes(**kwargs, language="fr") == cover_shapes(**kwargs)

@@ -20,7 +20,7 @@ from generator.providers.offline_art.compose.sentences_fr import (
     SENTENCES_FR,
 )
 from generator.providers.offline_art.compose.stage import DETAIL, LINE, Stage
-from generator.providers.offline_art.compose.themes import home_settings, suggested_hero, themes_in
+from generator.providers.offline_art.compose.themes import home_settings, suggested_hero, theme_words, themes_in
 from generator.providers.offline_art.geometry import Shape
 from generator.text import text_line
 
@@ -48,14 +48,19 @@ WHERE_HEROES_GO = {
 }
 
 
-def book_plan(*, theme: str, child_name: str, seed: str, count: int, language: str = "en") -> BookPlan:
+def book_plan(
+    *, theme: str, child_name: str, seed: str, count: int, language: str = "en", captions: str | None = None
+) -> BookPlan:
     """The whole book's plan; page i's plan never depends on `count`. The
-    sentences are in `language` ("en" or "fr"); everything else (the hero,
-    the places, what each page draws) is the same in every language."""
+    book is in `language` ("en" or "fr"): a French book's theme may be in
+    French ("des licornes": a unicorn), and its sentences are in French
+    (`captions`, when given, is the sentences' language instead). An English
+    theme draws the same pictures in both languages."""
     theme = text_line(theme, 200) or "coloring fun"
     name = text_line(child_name, 60)
-    found = themes_in(theme)
-    hero = hero_for(theme, seed, suggested_hero(found))
+    words = theme_words(theme, language)
+    found = themes_in(words)
+    hero = hero_for(theme, seed, suggested_hero(found), words)
     rng = seeded_random(seed, theme, "book")
     look = hero.looks[rng.randrange(len(hero.looks))]
     home = home_settings(found)
@@ -65,7 +70,8 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int, language: s
     if home:
         setting_keys = _home_sequence(rng, allowed, home, max(count, BOOK_PAGES))
     else:
-        setting_keys = _settings_sequence(rng, allowed, _favored(theme, hero, allowed), max(count, BOOK_PAGES))
+        setting_keys = _settings_sequence(rng, allowed, _favored(words, hero, allowed), max(count, BOOK_PAGES))
+    language = captions or language
     openers = _openers(seed, theme, language)
 
     used: set[tuple[str, str, int]] = set()
@@ -185,10 +191,18 @@ def _settings_sequence(rng: random.Random, allowed: tuple[str, ...], favored: li
 
 
 def page_shapes(
-    *, theme: str, child_name: str, seed: str, age_group: str, index: int, appearance: Appearance | None = None
+    *,
+    theme: str,
+    child_name: str,
+    seed: str,
+    age_group: str,
+    index: int,
+    appearance: Appearance | None = None,
+    language: str = "en",
 ) -> tuple[list[Shape], float]:
-    """The shapes of page `index` and its main line width (page units)."""
-    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1)
+    """The shapes of page `index` and its main line width (page units). The
+    pages the child is on follow the English captions, in every language."""
+    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1, language=language, captions="en")
     page = plan.pages[index]
     detail = DETAIL.get(age_group, 1)
     rng = seeded_random(seed, text_line(theme, 200), age_group, index, "page")
@@ -202,12 +216,18 @@ def page_shapes(
 
 
 def cover_shapes(
-    *, theme: str, child_name: str, seed: str, age_group: str, appearance: Appearance | None = None
+    *,
+    theme: str,
+    child_name: str,
+    seed: str,
+    age_group: str,
+    appearance: Appearance | None = None,
+    language: str = "en",
 ) -> tuple[list[Shape], float]:
     """The cover's picture: the hero and the child in the book's main place
     (page 1's), drawn as a variant of it that no page of the book shows when
     the place has one, and always with its own arrangement."""
-    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=BOOK_PAGES)
+    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=BOOK_PAGES, language=language)
     setting_key = plan.pages[0].setting
     setting = SETTINGS[setting_key]
     shown = {page.variant for page in plan.pages if page.setting == setting_key}
