@@ -281,3 +281,14 @@ def test_an_english_theme_draws_the_same_pictures_in_both_languages():
     for index in (0, 3, 11):
         assert page_shapes(**kwargs, index=index, language="fr") == page_shapes(**kwargs, index=index)
     assert cover_shapes(**kwargs, language="fr") == cover_shapes(**kwargs)
+
+
+def test_a_french_scene_names_the_child_in_french_in_image_prompts():
+    from generator.providers.gemini import color_prompt, line_art_prompt
+
+    brief = Brief(theme="dinosaures", child_name="Léa", age_group="kids", seed="s", size=256, language="fr")
+    scene = "Léa et ses amis regardent les étoiles"
+
+    for prompt in (line_art_prompt(brief, scene), color_prompt(brief, scene)):
+        assert "Léa" not in prompt
+        assert "l’enfant et ses amis regardent les étoiles" in prompt
