@@ -402,7 +402,7 @@ SENTENCES_FR: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "hike": (
             "{hero} et {pal} rentrent d’une randonnée",
-            "{hero} ramasse du petit bois pour le feu de camp",
+            "{hero} ramasse des brindilles pour le feu de camp",
         ),
     },
     "sports": {
