@@ -25,6 +25,7 @@ def book_content_for(*, job: Job) -> BookContent:
         scenes=scenes,
         cover=job.cover.name if job.cover else "",
         dedication=job.dedication,
+        language=job.language,
     )
 
 

@@ -24,3 +24,5 @@ class BookContent:
     # The message printed under "This book belongs to": at most a few lines
     # joined by newlines, untrusted text like the name.
     dedication: str = ""
+    # The language of the book's own words and captions ("en" or "fr").
+    language: str = "en"

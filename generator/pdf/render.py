@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.files.storage import Storage, default_storage
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from generator import imageprep
 from generator.pdf import sandbox
@@ -43,6 +44,7 @@ from generator.pdf.layout import (
     Layout,
     centered,
 )
+from generator.pdf.words import book_words, scene_pill
 
 logger = logging.getLogger(__name__)
 
@@ -132,13 +134,13 @@ def _title_lines(fitted: FittedText) -> list[list[dict]]:
     return [[{"text": line, "tone": index % 5}] for index, line in enumerate(fitted.lines)]
 
 
-def _dedication(content: BookContent, layout: Layout, display: str, text: str, child_name: str) -> dict:
+def _dedication(content: BookContent, layout: Layout, display: str, text: str, child_name: str, words: dict) -> dict:
     """The dedication page: "This book belongs to", the name (or lines to
     write it on), the customer's message fitted in its card; the whole group
     centered above the page's foot. The message keeps its line breaks."""
     inner_w, inner_h = layout.cover_inner
     heading = fit_text(
-        "This book belongs to",
+        words["dedication_head"],
         font_file=display,
         sizes=(40, 36, 32, 28),
         width_in=inner_w - 0.2,
@@ -193,7 +195,9 @@ def _dedication(content: BookContent, layout: Layout, display: str, text: str, c
 def _context(content: BookContent, layout: Layout, variant: str, scenes: list[dict], cover: dict | None) -> dict:
     display, text = "CherryBomb-Regular.otf", "Quicksand-Bold.ttf"
     title, child_name = printable(content.title), printable(content.child_name)
+    words = book_words(content.language, title=title, child_name=child_name, scene_count=len(scenes))
     for scene in scenes:
+        scene["pill"] = scene_pill(words, scene["number"], len(scenes))
         colored, line_art = scene["colored"], scene["line_art"]
         scene["caption_fit"] = fit_text(
             scene["caption"],
@@ -203,6 +207,17 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
             height_in=COLORED_HEAD - COLORED_PILL - 0.1,
             line_height=1.2,
         )
+        # The coloring page's running head, on one line: a smaller size when
+        # the caption is long (French is longer), cut with an ellipsis only
+        # when even the smallest is too wide.
+        scene["running_pt"] = fit_text(
+            f"{scene['number']}  {scene['caption']}",
+            font_file="Quicksand-Medium.ttf",
+            sizes=(11, 10, 9),
+            width_in=layout.width,
+            height_in=0.25,  # one line at each size
+            line_height=1.2,
+        ).size
         # After the cover (1) and the dedication (2).
         scene["colored_page"] = 2 * scene["number"] + 1
         scene["line_art_page"] = 2 * scene["number"] + 2
@@ -227,7 +242,8 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
         line_height=1.08,
     )
     return {
-        **_dedication(content, layout, display, text, child_name),
+        **_dedication(content, layout, display, text, child_name, words),
+        "words": words,
         "variant": variant,
         "paper": layout.paper,
         "margin_in": MARGIN_IN,
@@ -259,7 +275,7 @@ def _context(content: BookContent, layout: Layout, variant: str, scenes: list[di
         "child_name": child_name,
         "child_name_dir": direction(child_name),
         "for_pt": fit_text(
-            f"for {child_name}",
+            words["for_line"],
             font_file=text,
             sizes=(28, 24, 20, 17, 15, 13),
             width_in=layout.cover_inner[0] - 0.4,
@@ -289,7 +305,11 @@ def book_content_render(*, content: BookContent, variant: str = "home", storage:
         folder = Path(name)
         layout = Layout(paper)
         scenes, cover = _prepare_images(content, layout, storage, folder)
-        html = render_to_string("book/book.html", _context(content, layout, variant, scenes, cover))
+        # The book's words are in its own language (generator.pdf.words); the
+        # template's numbers are CSS lengths, written the same in every
+        # language (French would write 7,5in) whatever the thread speaks.
+        with translation.override("en"):
+            html = render_to_string("book/book.html", _context(content, layout, variant, scenes, cover))
         fetcher = sandbox.fetcher_class()([folder, fonts_dir()])
         try:
             document = weasyprint.HTML(string=html, base_url=folder.as_uri() + "/", url_fetcher=fetcher)

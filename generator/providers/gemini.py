@@ -77,6 +77,17 @@ PLANNER_INSTRUCTIONS = (
     "characters. If a child's name is given, that child may be the hero of some scenes. Answer with a JSON "
     "array of {count} strings."
 )
+# A book in another language than English: its scenes are its captions,
+# printed under each picture, so the planner writes them in that language
+# (the image prompts around them stay in English; image models read both).
+LANGUAGE_NAMES = {"fr": "French"}
+PLANNER_LANGUAGE = (
+    " Write every scene in {language}: natural, grammatical {language}, as a {language} children's book says "
+    "it, since each scene is printed under its picture in the book. The theme may be written in another "
+    "language: understand it, but write the scenes in {language}, and keep the child's name exactly as given."
+)
+# What stands for the child's name in an image prompt, in the scene's language.
+CHILD_WORDS = {"en": "the child", "fr": "l’enfant"}
 
 
 class GeminiRejected(ProviderError):
@@ -156,7 +167,8 @@ def _scene_for_image(brief: Brief, scene: str) -> str:
     """The scene without the child's name, which stays out of image prompts."""
     name = brief.child_name.strip()
     if name:
-        scene = re.sub(re.escape(name), "the child", scene, flags=re.IGNORECASE)
+        child = CHILD_WORDS.get(brief.language, CHILD_WORDS["en"])
+        scene = re.sub(re.escape(name), child, scene, flags=re.IGNORECASE)
     return scene
 
 
@@ -506,8 +518,13 @@ class GeminiProvider(ImageProvider):
 
     def plan_scenes(self, brief: Brief, count: int) -> list[str]:
         audience = AUDIENCE.get(brief.age_group, AUDIENCE["kids"])
+        instructions = PLANNER_INSTRUCTIONS.format(count=count, audience=audience)
+        request = {"theme": brief.theme, "child_name": brief.child_name or None, "age_group": audience, "scenes": count}
+        if language := LANGUAGE_NAMES.get(brief.language):
+            instructions += PLANNER_LANGUAGE.format(language=language)
+            request["language"] = language
         config = types.GenerateContentConfig(
-            system_instruction=PLANNER_INSTRUCTIONS.format(count=count, audience=audience),
+            system_instruction=instructions,
             response_mime_type="application/json",
             response_schema=types.Schema(
                 type=types.Type.ARRAY,
@@ -518,10 +535,7 @@ class GeminiProvider(ImageProvider):
             automatic_continuation=False,
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         )
-        order = json.dumps(
-            {"theme": brief.theme, "child_name": brief.child_name or None, "age_group": audience, "scenes": count},
-            ensure_ascii=False,
-        )
+        order = json.dumps(request, ensure_ascii=False)
         problems = []
         for attempt in range(2):
             response = self._generate("scene planning", self.text_model, [order], config, repeat=attempt > 0)

@@ -66,7 +66,9 @@ class OfflineProvider(ImageProvider):
             time.sleep(settings.OFFLINE_IMAGE_LATENCY)
 
     def plan_scenes(self, brief: Brief, count: int) -> list[str]:
-        plan = book_plan(theme=brief.theme, child_name=brief.child_name, seed=brief.seed, count=count)
+        plan = book_plan(
+            theme=brief.theme, child_name=brief.child_name, seed=brief.seed, count=count, language=brief.language
+        )
         return [page.sentence for page in plan.pages]
 
     def draw_line_art(self, brief: Brief, scene: str, index: int) -> bytes:
@@ -83,6 +85,7 @@ class OfflineProvider(ImageProvider):
                 seed=brief.seed,
                 age_group=brief.age_group,
                 appearance=brief.appearance,
+                language=brief.language,
             )
             return render.colored_jpeg(shapes, brief.size, line)
 
@@ -109,5 +112,6 @@ def _page(brief: Brief, index: int, size: int) -> tuple[list[Shape], int, float]
         age_group=brief.age_group,
         index=index,
         appearance=brief.appearance,
+        language=brief.language,
     )
     return shapes, size, line

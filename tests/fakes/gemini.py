@@ -1,7 +1,8 @@
 """A fake Gemini API on 127.0.0.1, spoken to by the real google-genai SDK.
 
 `POST /{version}/models/{model}:generateContent` answers:
-- scene planning (no IMAGE in `responseModalities`): a JSON array of scenes;
+- scene planning (no IMAGE in `responseModalities`): a JSON array of scenes,
+  in French when the order asks for French;
 - image generation (IMAGE asked, no image sent): a small line-art PNG with a
   transparent background, as image models sometimes send;
 - image editing (an `inlineData` image sent): a colored JPEG of that image,
@@ -59,6 +60,21 @@ ACTIVITIES = [
     "throw a birthday party",
     "fall asleep after a busy day",
 ]
+# The same activities, as a model writes them when asked for French.
+ACTIVITIES_FR = [
+    "se réveillent le matin",
+    "partent explorer la forêt",
+    "pique-niquent sur une colline",
+    "construisent une petite maison",
+    "sautent dans les flaques un jour de pluie",
+    "découvrent un jardin secret",
+    "défilent dans une parade",
+    "font du bateau sur un lac",
+    "font voler un cerf-volant",
+    "regardent les étoiles",
+    "font une fête d’anniversaire",
+    "s’endorment après une longue journée",
+]
 _BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
 REFERENCE = "Keep the same child and hero design"
 PATH = re.compile(r"^/(?P<version>[^/]+)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
@@ -83,6 +99,7 @@ class Seen:
     kind: str  # PLAN, LINE_ART, COLORING or COVER
     prompt: str
     has_image: bool
+    system: str = ""  # the system instruction's text
     image_sha256: str = ""  # of the first image sent
     answer: str = "ok"  # "ok", "blocked", a status code like "429", TIMEOUT or DISCONNECT
     generation_config: dict = field(default_factory=dict)
@@ -299,6 +316,9 @@ def _scenes(prompt: str, generation_config: dict) -> list[str]:
         order = {}
     order = order if isinstance(order, dict) else {}
     theme = order.get("theme") or "friends"
+    if order.get("language") == "French":
+        who = f"{order['child_name']} et ses amis" if order.get("child_name") else "Les amis"
+        return [f"{who} {ACTIVITIES_FR[i % len(ACTIVITIES_FR)]} : {theme}" for i in range(count)]
     who = f"{order['child_name']} and friends" if order.get("child_name") else "Friends"
     return [f"{who} {ACTIVITIES[i % len(ACTIVITIES)]}: {theme}" for i in range(count)]
 
@@ -332,6 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
             has_image=bool(images),
             image_sha256=hashlib.sha256(images[0]).hexdigest() if images else "",
             generation_config=generation_config,
+            system=" ".join(part.get("text", "") for part in (body.get("systemInstruction") or {}).get("parts") or []),
             api_key=self.headers.get("x-goog-api-key", ""),
         )
         outcome = self.fake._decide(seen)

@@ -30,10 +30,12 @@ HERO_WORDS: tuple[tuple[str, str, bool], ...] = (
 FALLBACK_HEROES = ("teddy", "bunny", "cat", "dog", "bear")
 
 
-def hero_for(theme: str, seed: str, suggested: str | None = None) -> Character:
+def hero_for(theme: str, seed: str, suggested: str | None = None, words: str | None = None) -> Character:
     """The creature the theme names, else the `suggested` one (from the
-    recognized themes), else one its place suggests, else a seeded pick."""
-    lowered = theme.casefold()
+    recognized themes), else one its place suggests, else a seeded pick.
+    `words` is what the theme is matched against (themes.theme_words) when
+    not the theme itself."""
+    lowered = (theme if words is None else words).casefold()
     for strong in (True, False):
         if not strong and suggested:
             return CHARACTERS[suggested]

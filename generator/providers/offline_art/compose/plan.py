@@ -12,9 +12,15 @@ from generator.providers.offline_art.child import child_on_page, child_pages
 from generator.providers.offline_art.compose.heroes import hero_for
 from generator.providers.offline_art.compose.scenes import SETTINGS
 from generator.providers.offline_art.compose.seeding import seeded_random
-from generator.providers.offline_art.compose.sentences import fill_sentence
+from generator.providers.offline_art.compose.sentences import fill_sentence, fill_sentence_fr
+from generator.providers.offline_art.compose.sentences_fr import (
+    FIRST_OPENER_FR,
+    LAST_OPENER_FR,
+    OPENERS_FR,
+    SENTENCES_FR,
+)
 from generator.providers.offline_art.compose.stage import DETAIL, LINE, Stage
-from generator.providers.offline_art.compose.themes import home_settings, suggested_hero, themes_in
+from generator.providers.offline_art.compose.themes import home_settings, suggested_hero, theme_words, themes_in
 from generator.providers.offline_art.geometry import Shape
 from generator.text import text_line
 
@@ -42,12 +48,19 @@ WHERE_HEROES_GO = {
 }
 
 
-def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan:
-    """The whole book's plan; page i's plan never depends on `count`."""
+def book_plan(
+    *, theme: str, child_name: str, seed: str, count: int, language: str = "en", captions: str | None = None
+) -> BookPlan:
+    """The whole book's plan; page i's plan never depends on `count`. The
+    book is in `language` ("en" or "fr"): a French book's theme may be in
+    French ("des licornes": a unicorn), and its sentences are in French
+    (`captions`, when given, is the sentences' language instead). An English
+    theme draws the same pictures in both languages."""
     theme = text_line(theme, 200) or "coloring fun"
     name = text_line(child_name, 60)
-    found = themes_in(theme)
-    hero = hero_for(theme, seed, suggested_hero(found))
+    words = theme_words(theme, language)
+    found = themes_in(words)
+    hero = hero_for(theme, seed, suggested_hero(found), words)
     rng = seeded_random(seed, theme, "book")
     look = hero.looks[rng.randrange(len(hero.looks))]
     home = home_settings(found)
@@ -57,8 +70,9 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
     if home:
         setting_keys = _home_sequence(rng, allowed, home, max(count, BOOK_PAGES))
     else:
-        setting_keys = _settings_sequence(rng, allowed, _favored(theme, hero, allowed), max(count, BOOK_PAGES))
-    openers = _openers(seed, theme)
+        setting_keys = _settings_sequence(rng, allowed, _favored(words, hero, allowed), max(count, BOOK_PAGES))
+    language = captions or language
+    openers = _openers(seed, theme, language)
 
     used: set[tuple[str, str, int]] = set()
     pages = []
@@ -76,8 +90,11 @@ def book_plan(*, theme: str, child_name: str, seed: str, count: int) -> BookPlan
         fresh = [o for o in options if all((setting_key, o[0], t) not in used for t in (0, 1))]
         variant, template = rng.choice(fresh or options)
         used.add((setting_key, variant, template))
-        sentence = fill_sentence(setting.variants[variant][template], hero, name)
-        pages.append(PagePlan(setting_key, variant, _caption(openers, index, sentence)))
+        if language == "fr":
+            sentence = fill_sentence_fr(SENTENCES_FR[setting_key][variant][template], hero, name)
+        else:
+            sentence = fill_sentence(setting.variants[variant][template], hero, name)
+        pages.append(PagePlan(setting_key, variant, _caption(openers, index, sentence, language)))
     return BookPlan(hero, look, tuple(pages))
 
 
@@ -128,17 +145,20 @@ OPENERS = (
 )
 
 
-def _openers(seed: str, theme: str) -> list[str]:
-    openers = list(OPENERS)
-    seeded_random(seed, theme, "story").shuffle(openers)
-    return openers
+def _openers(seed: str, theme: str, language: str = "en") -> list[str]:
+    # The positions are shuffled, so a French book's story begins its pages
+    # as the same book's English story does.
+    order = list(range(len(OPENERS)))
+    seeded_random(seed, theme, "story").shuffle(order)
+    words = OPENERS_FR if language == "fr" else OPENERS
+    return [words[position] for position in order]
 
 
-def _caption(openers: list[str], index: int, sentence: str) -> str:
+def _caption(openers: list[str], index: int, sentence: str, language: str = "en") -> str:
     if index == 0:
-        opener = FIRST_OPENER
+        opener = FIRST_OPENER_FR if language == "fr" else FIRST_OPENER
     elif index == BOOK_PAGES - 1:
-        opener = LAST_OPENER
+        opener = LAST_OPENER_FR if language == "fr" else LAST_OPENER
     else:
         opener = openers[(index - 1) % len(openers)]
     text = f"{opener}{sentence}."
@@ -171,10 +191,18 @@ def _settings_sequence(rng: random.Random, allowed: tuple[str, ...], favored: li
 
 
 def page_shapes(
-    *, theme: str, child_name: str, seed: str, age_group: str, index: int, appearance: Appearance | None = None
+    *,
+    theme: str,
+    child_name: str,
+    seed: str,
+    age_group: str,
+    index: int,
+    appearance: Appearance | None = None,
+    language: str = "en",
 ) -> tuple[list[Shape], float]:
-    """The shapes of page `index` and its main line width (page units)."""
-    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1)
+    """The shapes of page `index` and its main line width (page units). The
+    pages the child is on follow the English captions, in every language."""
+    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=index + 1, language=language, captions="en")
     page = plan.pages[index]
     detail = DETAIL.get(age_group, 1)
     rng = seeded_random(seed, text_line(theme, 200), age_group, index, "page")
@@ -188,12 +216,18 @@ def page_shapes(
 
 
 def cover_shapes(
-    *, theme: str, child_name: str, seed: str, age_group: str, appearance: Appearance | None = None
+    *,
+    theme: str,
+    child_name: str,
+    seed: str,
+    age_group: str,
+    appearance: Appearance | None = None,
+    language: str = "en",
 ) -> tuple[list[Shape], float]:
     """The cover's picture: the hero and the child in the book's main place
     (page 1's), drawn as a variant of it that no page of the book shows when
     the place has one, and always with its own arrangement."""
-    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=BOOK_PAGES)
+    plan = book_plan(theme=theme, child_name=child_name, seed=seed, count=BOOK_PAGES, language=language)
     setting_key = plan.pages[0].setting
     setting = SETTINGS[setting_key]
     shown = {page.variant for page in plan.pages if page.setting == setting_key}

@@ -1,7 +1,11 @@
 """The sentence catalogue: two caption templates for each variant of each
-setting, and how a template is filled in with the hero and the child's name."""
+setting, and how a template is filled in with the hero and the child's name,
+in English or (with sentences_fr's catalogue) in French."""
+
+import re
 
 from generator.providers.offline_art.characters import Character
+from generator.providers.offline_art.compose.sentences_fr import HEROES_FR, MOVES_FR
 
 # Setting -> variant -> two templates. {hero} is the hero ("the little
 # dinosaur"), {pal} the child ("Mia", else "a friend"), {pals} its possessive
@@ -220,3 +224,19 @@ def fill_sentence(template: str, hero: Character, name: str) -> str:
     pals = f"{name}'s" if name else "a friend's"
     text = template.format(hero=f"the {hero.noun}", pal=pal_name, pals=pals, moves=MOVES.get(hero.key, "walks"))
     return text
+
+
+# French elides "de" before a vowel or a mute h: "d’Emma", "d’Hugo".
+_ELIDES = set("aàâäeéèêëiîïoôöuùûüyhæœAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜYHÆŒ")
+_GENDERED = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
+
+
+def fill_sentence_fr(template: str, hero: Character, name: str) -> str:
+    """A French template (sentences_fr) filled in: the hero with its article,
+    the child's `name` (or "un ami"), "de" before it elided as French writes
+    it, the hero's way of moving, and words agreeing with the hero's gender."""
+    noun, gender = HEROES_FR[hero.key]
+    of = "d’" if (name or "un")[0] in _ELIDES else "de "
+    de_pal = f"{of}{name or 'un ami'}"
+    template = _GENDERED.sub(lambda match: match[2] if gender == "f" else match[1], template)
+    return template.format(hero=noun, pal=name or "un ami", de_pal=de_pal, moves=MOVES_FR.get(hero.key, "se promène"))

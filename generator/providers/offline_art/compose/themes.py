@@ -108,3 +108,63 @@ def suggested_hero(found: list[Theme]) -> str | None:
             if t.hero:
                 return t.hero
     return None
+
+
+# A French book's theme may be written in French: its words, and the English
+# words the patterns above know them by ("des licornes" is about unicorns).
+# Only French books read them, so an English book's theme is matched as before.
+FRENCH_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\bdinosaures?\b", "dinosaurs"),
+    (r"\blicornes?\b|\bponeys?\b", "unicorns"),
+    (r"\bchat(on)?s?\b|\bminous?\b", "cats kittens"),
+    (r"\bchiens?\b|\bchiots?\b", "dogs puppies"),
+    (r"\blapins?\b|\bpâques\b", "bunnies"),
+    (r"\bnounours\b|\bpeluches?\b|\bjouets?\b", "teddy toys"),
+    (r"\bours(ons?)?\b", "bears"),
+    (r"\bpoissons?\b", "fish"),
+    (r"\bfusées?\b|\bvaisseaux?\b", "rockets"),
+    (r"\bvoitures?\b|\bcamions?\b|\bbus\b", "cars trucks"),
+    (r"\bchouettes?\b|\bhiboux?\b|\boiseaux?\b", "owls birds"),
+    (r"\bprincesses?\b|\breines?\b|\bfées?\b", "princess fairies"),
+    (r"\bchevaliers?\b|\bchâteaux?\b|\broyaume\b", "castles knights"),
+    (r"\bespace\b|\bplanètes?\b|\bastronautes?\b|\bgalaxies?\b|\blune\b", "space planets"),
+    (r"\bmers?\b|\bocéans?\b|\bsous-marin|\bsirènes?\b|\brequins?\b|\bbaleines?\b|\bdauphins?\b", "ocean sea"),
+    (r"\bplages?\b|\bcoquillages?\b", "beach seashells"),
+    (r"\bpirates?\b|\btrésors?\b", "pirates treasure"),
+    (r"\bfermes?\b|\btracteurs?\b|\bvaches?\b|\bcochons?\b|\bmoutons?\b|\bpoules?\b", "farm"),
+    (r"\btrains?\b|\blocomotives?\b", "trains"),
+    (r"\bjungle\b|\bsinges?\b|\bperroquets?\b|\blions?\b|\bgirafes?\b|\béléphants?\b|\bzoo\b", "jungle zoo"),
+    (r"\btricot|\blaine\b|\bcouture\b|\bmamie\b|\bpapi\b|\bgrand-m[èe]re\b|\bgrand-p[èe]re\b", "knitting grandma"),
+    (r"\bbibliothèques?\b|\blivres?\b|\blecture\b|\bhistoires?\b", "library books"),
+    (r"\bécole\b|\bclasse\b|\bmaîtresse\b|\balphabet\b", "school"),
+    (r"\bcuisine\b|\bcuisiner\b|\bchefs?\b|\bsoupe\b", "cooking kitchen"),
+    (r"\bgâteaux?\b|\bpâtisserie\b|\bbiscuits?\b|\bpain\b|\bboulangerie\b", "baking cupcakes"),
+    (r"\bmusique\b|\bchansons?\b|\bchanter\b|\bdanse\b|\bguitare\b|\bpiano\b|\btambours?\b", "music"),
+    (r"\bsports?\b|\bfoot(ball)?\b|\bballons? de foot\b|\bbasket\b", "sports soccer"),
+    (r"\binsectes?\b|\bcoccinelles?\b|\bpapillons?\b|\babeilles?\b|\bchenilles?\b", "bugs butterflies"),
+    (r"\bjardins?\b|\bfleurs?\b|\bprintemps\b", "garden flowers"),
+    (r"\bpluie\b|\bflaques?\b|\barc-en-ciel\b|\bparapluies?\b|\borages?\b|\bmétéo\b", "rain rainbows"),
+    (r"\bneige\b|\bhiver\b|\bluge\b|\bski\b", "snow winter"),
+    (r"\bnoël\b|\bpère noël\b|\bhalloween\b|\bvacances\b", "holidays christmas"),
+    (r"\banniversaire\b|\bfêtes?\b|\bcadeaux?\b|\bballons?\b", "birthday party"),
+    (r"\bpompiers?\b|\bpolice\b", "firefighters"),
+    (r"\bchantiers?\b|\bpelleteuses?\b|\bgrues?\b|\bbulldozers?\b", "construction diggers"),
+    (r"\bcamping\b|\btentes?\b|\bforêts?\b|\bbois\b|\brandonnées?\b", "camping forest"),
+    (r"\bnuit\b|\bbonne nuit\b|\bdodo\b|\bdormir\b|\brêves?\b|\bétoiles?\b", "night bedtime stars"),
+    (r"\bvilles?\b|\brues?\b|\bmagasins?\b|\bvoisins?\b", "city town"),
+    (r"\bpique-niques?\b", "picnic"),
+    (r"\bdragons?\b", "dragons"),
+    (r"\brobots?\b", "robots"),
+    (r"\bmagie\b|\bmagiques?\b|\bbaguettes?\b", "magic"),
+)
+
+
+def theme_words(theme: str, language: str = "en") -> str:
+    """What a theme is matched against: the theme itself, with a French
+    book's French words followed by their English ones, where they stand."""
+    if language != "fr":
+        return theme
+    words = theme.casefold()
+    for pattern, english in FRENCH_WORDS:
+        words = re.sub(pattern, lambda match, english=english: f"{match[0]} {english}", words)
+    return words
