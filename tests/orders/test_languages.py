@@ -2,14 +2,18 @@
 switcher's cookie), the order's language (kept for its emails and book),
 prices as each language writes them, and a price per currency."""
 
+import io
 import re
 
 import pytest
+from django.core import mail
+from pypdf import PdfReader
 
 from generator import lanes, tasks
 from generator import selectors as job_selectors
 from generator.thumbnails import preview_image
 from orders.models import Order, Preview
+from orders.outbox import outbox_send_due
 from tests.conftest import ORDER_FORM
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +116,21 @@ def test_a_previews_pictures_carry_the_watermark_in_its_language(client, setting
         served = client.get(f"/previews/{preview.token}/images/cover-0.jpg").content
         mark = {"fr": "APERÇU", "en": "PREVIEW"}[language]
         assert served == preview_image(name, settings.PREVIEW_IMAGE_PIXELS, mark=mark)
+
+
+def test_a_french_visitors_order_gets_french_emails_and_a_french_book(client):
+    client.post("/order/", {**ORDER_FORM, "child_name": "Léa"}, **FRENCH)
+    order = Order.objects.get()
+    client.post(f"/orders/{order.token}/demo-checkout/", HTTP_ACCEPT_LANGUAGE="en")
+    tasks.job_run_next()
+    outbox_send_due()
+    confirmation, delivery = mail.outbox
+    assert "pour Léa" in confirmation.subject and "Merci" in confirmation.body
+    assert "est prêt" in delivery.subject
+    [(filename, pdf, mimetype)] = delivery.attachments
+    assert mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf))
+    cover = reader.pages[0].extract_text()
+    assert "pour Léa" in cover and "12 dessins à colorier" in cover
+    assert "Ce livre appartient à Léa" in " ".join(reader.pages[1].extract_text().split())
+    assert order.paper_size == "a4"  # a French visitor's default
