@@ -32,9 +32,9 @@ def viewport(request) -> str:
 
 @pytest.mark.worker
 def test_storefront_preview_order_pay_and_download(shop, worker):
-    # The worker draws slowly enough (a tenth of a second an image, two at a
-    # time) for the pages to be seen updating themselves.
-    worker(OFFLINE_IMAGE_LATENCY="0.1", GENERATION_CONCURRENCY="2", PREVIEW_POLL_SECONDS="0.1").start()
+    # The worker draws slowly enough (a tenth of a second an image) for the
+    # pages to be seen updating themselves.
+    worker(OFFLINE_IMAGE_LATENCY="0.1", PREVIEW_POLL_SECONDS="0.1").start()
     page = shop.page
 
     shop.goto("/", "storefront")
