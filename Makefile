@@ -21,6 +21,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@command -v potrace >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq potrace >/dev/null 2>&1; } || \
 		echo "note: potrace not installed; line art is traced with vtracer (slower, still within targets)"
+	@# Chromium, from Debian, for the browser tests (tests/browser: Playwright
+	@# drives it, never a browser of its own); they skip without it, unless
+	@# REQUIRE_BROWSER=1 (CI), where they fail.
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; }; } || \
+		echo "note: chromium not installed; the browser tests will skip (apt-get install chromium)"
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
