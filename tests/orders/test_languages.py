@@ -100,6 +100,7 @@ def test_the_status_page_and_its_json_speak_the_visitors_language(client, paid_o
     assert "Payé, merci\u202f! Votre livre est dans la file d’attente" in page
     # The texts the page's script shows as the book moves on are the page's own.
     assert 'data-generating="Nous dessinons vos pages."' in page
+    assert f"Commande {order.number}" in page  # the number the emails give
     status = client.get(f"/orders/{order.token}/status.json", **FRENCH).json()
     assert status["eta_text"].startswith("encore environ") or status["eta_text"] == "moins d’une minute"
     tasks.job_run_next()
