@@ -32,11 +32,14 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from multiprocessing import Value
 from unittest import mock
 
 from django_q import cluster as q_cluster
-from django_q.conf import logger
+from django_q.conf import Conf, logger
+from django_q.worker import worker as q_worker
 
 from generator.processes import process_alive, process_descendants
 
@@ -67,6 +70,20 @@ class Sentinel(q_cluster.Sentinel):
                     os.kill(process.pid, signal.SIGTERM)
         super().stop()
 
+    def spawn_worker(self) -> None:
+        # django-q2's own, but the process runs `worker_process`: the worker
+        # loop, then waiting for the book lanes (generator/lanes.py).
+        timer = Value("f", -1)
+        process = q_cluster.get_mp_context().Process(
+            target=worker_process,
+            args=(self.task_queue, self.result_queue, timer, self.timeout),
+            name=f"Process-{uuid.uuid4().hex}",
+        )
+        process.daemon = Conf.DAEMONIZE_WORKERS
+        process.timer = timer
+        self.pool.append(process)
+        process.start()
+
     def reincarnate(self, process) -> None:
         # django-q2 ends a worker past its timeout with SIGTERM, which our
         # workers now take as "finish gracefully": a hung task must die.
@@ -74,6 +91,19 @@ class Sentinel(q_cluster.Sentinel):
             process.kill()
             process.join(timeout=5)
         super().reincarnate(process)
+
+
+def worker_process(task_queue, result_queue, timer, timeout) -> None:
+    """A django-q2 worker process: its task loop (the lanes start with it,
+    generator/apps.py), then, once the loop ends (told to stop, or recycled
+    after Q_RECYCLE tasks or past Q_MAX_RSS_KB), the book lanes' end: a
+    recycled process finishes its books before it exits, a stopped one puts
+    them back in the queue. The lanes are daemon threads: without this wait,
+    the process's exit would cut every book short."""
+    from generator import lanes
+
+    q_worker(task_queue, result_queue, timer, timeout)
+    lanes.lanes_finish()
 
 
 @contextlib.contextmanager
