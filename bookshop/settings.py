@@ -361,11 +361,13 @@ GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
 BOOK_WORKERS = env_int("BOOK_WORKERS", 1)
 BOOK_POLL_SECONDS = env_float("BOOK_POLL_SECONDS", 1.0)
 # Work that needs a lot of memory at once is admitted a few at a time across
-# every process of the host (generator/hostlimits.py), whatever BOOK_WORKERS
-# is: image API calls in flight (an answer holds its image several times
-# while it is read), decoding a full-size image (about 45 MB for a 2400-pixel
-# one) and rendering a PDF. `make bench` (bench_container) measures the
-# container with two books at once within 512 MB this way.
+# every book and process of the host (generator/hostlimits.py), whatever
+# BOOK_WORKERS is: image API calls in flight (an answer holds its image
+# several times while it is read; the default lets every book have its
+# GENERATION_CONCURRENCY calls in flight, since a call mostly waits),
+# decoding a full-size image (about 45 MB for a 2400-pixel one) and
+# rendering a PDF. `make bench-load` measures the container with 1, 2 and 3
+# books at once within 512 MB this way.
 HOST_API_CALLS = env_int("HOST_API_CALLS", GENERATION_CONCURRENCY * max(1, BOOK_WORKERS))
 HOST_IMAGE_DECODES = env_int("HOST_IMAGE_DECODES", 1)
 HOST_PDF_RENDERS = env_int("HOST_PDF_RENDERS", 1)

@@ -168,3 +168,36 @@ def test_a_sigterm_mid_way_sends_three_books_back_and_a_restart_finishes_them_wi
         # The calls in flight at the stop were stored, not paid twice.
         assert 25 <= job.api_calls <= 25 + CONCURRENCY
     assert [order.pk for order in orders] == sorted(o.pk for o in Order.objects.filter(status=OrderStatus.DELIVERED))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lanes_claiming_at_once_from_threads_take_each_book_once(paid_order):
+    """Claims from threads of one process, each on its own connection, as
+    the lanes make them (BEGIN IMMEDIATE on SQLite, SKIP LOCKED on Postgres)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    for number in range(8):
+        paid_order(email=f"parent{number}@example.com")
+    start = threading.Barrier(4)
+
+    def lane(number: int) -> list[int]:
+        claimed = []
+        try:
+            start.wait()
+            while (job := queue.job_claim_next(worker=queue.worker_name(lane=f"book-{number}"))) is not None:
+                claimed.append(job.pk)
+        finally:
+            connection.close()
+        return claimed
+
+    with ThreadPoolExecutor(4) as pool:
+        claims = list(pool.map(lane, range(4)))
+    every = [pk for claimed in claims for pk in claimed]
+    assert sorted(every) == sorted(Job.objects.values_list("pk", flat=True))
+    assert len(every) == len(set(every)) == 8
+    for number, claimed in enumerate(claims):
+        assert set(Job.objects.filter(pk__in=claimed).values_list("worker", flat=True)) <= {
+            queue.worker_name(lane=f"book-{number}")
+        }
