@@ -95,13 +95,31 @@ class Sentinel(q_cluster.Sentinel):
 
 def worker_process(task_queue, result_queue, timer, timeout) -> None:
     """A django-q2 worker process: its task loop (the lanes start with it,
-    generator/apps.py), then, once the loop ends (told to stop, or recycled
-    after Q_RECYCLE tasks or past Q_MAX_RSS_KB), the book lanes' end: a
-    recycled process finishes its books before it exits, a stopped one puts
-    them back in the queue. The lanes are daemon threads: without this wait,
-    the process's exit would cut every book short."""
+    generator/apps.py), then the lanes' end (`lanes.lanes_finish`).
+
+    django-q2 recycles a worker after `recycle` tasks or past `max_rss`, by
+    leaving its loop after a task. Books are not tasks here but lanes, daemon
+    threads that the process's exit would cut short, and a process that
+    waited for them outside its loop would leave its queue unread (the
+    cluster's stop then waits forever on a full queue). So the recycle is
+    decided here, after each task: when due (`recycle` tasks, or `max_rss`),
+    it happens at the first task after which no lane holds a job, and the
+    lanes then claim nothing more."""
+    from django_q import worker as q_worker_module
+
     from generator import lanes
 
+    recycle_after, q_rss_check = Conf.RECYCLE, q_worker_module.rss_check
+    done = 0
+
+    def recycle_due() -> bool:
+        nonlocal done
+        done += 1
+        due = bool(recycle_after and done >= recycle_after) or q_rss_check()
+        return due and lanes.lanes_stop_if_idle()
+
+    Conf.RECYCLE = None  # this process only: recycle_due counts instead
+    q_worker_module.rss_check = recycle_due
     q_worker(task_queue, result_queue, timer, timeout)
     lanes.lanes_finish()
 

@@ -60,8 +60,10 @@ def preview_run_next() -> str:
 class Lane:
     """One thread claiming jobs of one kind, one at a time."""
 
-    def __init__(self, name: str, kind: str, poll: Callable[[], float]) -> None:
+    def __init__(self, name: str, kind: str, poll: Callable[[], float], lock: threading.Lock) -> None:
         self.name, self.kind, self._poll = name, kind, poll
+        # Held to claim, and to see that every lane is idle (Lanes.stop_if_idle).
+        self._lock = lock
         self.busy = False
         self._stop = threading.Event()
         self._draining = threading.Event()
@@ -98,15 +100,19 @@ class Lane:
 
     def _loop(self) -> None:
         try:
-            while not (self._draining.is_set() or shutdown.requested()):
+            while True:
+                with self._lock:
+                    if self._draining.is_set() or shutdown.requested():
+                        break
+                    self.busy = True
                 made = False
-                self.busy = True
                 try:
                     made = job_run_next(kind=self.kind, worker=self.worker) != NOTHING
                 except Exception:
                     logger.exception("lane %s: a job failed to run", self.name)
                 finally:
-                    self.busy = False
+                    with self._lock:
+                        self.busy = False
                     close_old_connections()
                 if not made:
                     self._wake.wait(self._poll())
@@ -119,10 +125,12 @@ class Lanes:
     """This process's lanes: BOOK_WORKERS book lanes and one preview lane."""
 
     def __init__(self, books: int) -> None:
+        self._lock = threading.Lock()
         self.books = [
-            Lane(f"book-{number}", JobKind.BOOK, lambda: settings.BOOK_POLL_SECONDS) for number in range(1, books + 1)
+            Lane(f"book-{number}", JobKind.BOOK, lambda: settings.BOOK_POLL_SECONDS, self._lock)
+            for number in range(1, books + 1)
         ]
-        self.preview = Lane("preview", JobKind.PREVIEW, lambda: settings.PREVIEW_POLL_SECONDS)
+        self.preview = Lane("preview", JobKind.PREVIEW, lambda: settings.PREVIEW_POLL_SECONDS, self._lock)
         self.all = [*self.books, self.preview]
 
     def start(self) -> "Lanes":
@@ -133,6 +141,16 @@ class Lanes:
     def wake(self) -> None:
         for lane in self.books:
             lane.wake()
+
+    def stop_if_idle(self) -> bool:
+        """If no lane holds a job, have them all claim nothing more, and
+        True; else False, with nothing changed."""
+        with self._lock:
+            if any(lane.busy for lane in self.all):
+                return False
+            for lane in self.all:
+                lane.drain()
+            return True
 
     def finish(self, timeout: float | None = None) -> bool:
         """Claim nothing more and wait for the jobs in hand (within `timeout`
@@ -178,17 +196,16 @@ def lanes_wake() -> bool:
 STOP_WAIT_SECONDS = 5.0
 
 
+def lanes_stop_if_idle() -> bool:
+    """For recycling the worker process: True (and no lane claims anything
+    more) only while no lane holds a job; True where there are no lanes."""
+    return _lanes is None or _lanes.stop_if_idle()
+
+
 def lanes_finish() -> None:
-    """The django-q2 worker loop of this process ended: it was told to stop
-    (SIGTERM: every book goes back to the queue within a second), or it is
-    recycled (after Q_RECYCLE tasks or past Q_MAX_RSS_KB). A recycled process
-    claims nothing more and ends once its books are made: recycling never
-    cuts a book short. The process exits when this returns."""
-    if _lanes is None:
-        return
-    if shutdown.requested():
+    """The django-q2 worker loop of this process ended, and the process
+    exits when this returns: told to stop (SIGTERM: every book goes back to
+    the queue within a second), or recycled, which happens only while no
+    lane holds a job (generator/cluster.py: worker_process)."""
+    if _lanes is not None:
         _lanes.finish(STOP_WAIT_SECONDS)
-        return
-    logger.info("worker process recycled: finishing the books in hand first")
-    # A SIGTERM while waiting stops the books within a second: the wait ends.
-    _lanes.finish()

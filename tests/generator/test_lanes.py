@@ -201,3 +201,31 @@ def test_lanes_claiming_at_once_from_threads_take_each_book_once(paid_order):
         assert set(Job.objects.filter(pk__in=claimed).values_list("worker", flat=True)) <= {
             queue.worker_name(lane=f"book-{number}")
         }
+
+
+def test_the_worker_process_is_recycled_only_when_no_lane_holds_a_book(worker, paid_order):
+    """django-q2 replaces its worker process after Q_RECYCLE tasks: here
+    after each one. Tasks run while three books are made never cut them
+    short (an attempt lost, images drawn again): the process is replaced
+    after the first task that finds its lanes idle."""
+    _orders(paid_order)
+    w = worker(BOOK_WORKERS=str(BOOKS), Q_RECYCLE="1", OFFLINE_IMAGE_LATENCY="0.3").start()
+
+    def all_under_way():
+        close_old_connections()
+        return Job.objects.filter(status=JobStatus.RUNNING, images_done__gte=2).count() == BOOKS
+
+    wait_until(all_under_way, timeout=90, interval=0.1, what="three books under way")
+    queue.tasks_enqueue(2)  # run by the worker while its lanes hold books
+    wait_until(
+        lambda: close_old_connections() or Order.objects.filter(status=OrderStatus.DELIVERED).count() == BOOKS,
+        timeout=180,
+        what="three books delivered",
+    )
+    jobs = list(Job.objects.all())
+    assert len({queue.worker_process(job.worker) for job in jobs}) == 1
+    for job in jobs:
+        assert (job.status, job.attempts, job.api_calls) == (JobStatus.DONE, 1, 25)
+    assert "recycled worker" not in w.log.read_text(errors="replace")
+    queue.tasks_enqueue()  # now the lanes are idle: recycled
+    wait_until(lambda: "recycled worker" in w.log.read_text(errors="replace"), timeout=30, what="the recycle")
