@@ -9,6 +9,9 @@ it, started with it (generator/apps.py):
   needs memory (an answer read, a full-size image decoded, a PDF rendered)
   is admitted a few at a time across the whole host (generator/hostlimits.py),
   so more books at once means waiting for a slot, never more memory at once.
+  (An image answered and waiting for its decode slot is held by its call's
+  thread: at most GENERATION_CONCURRENCY x BOOK_WORKERS of them, 4 MB each
+  with Gemini's 2K images.)
 - one preview lane: a preview never waits behind books.
 
 Each lane looks for a job every poll interval (BOOK_POLL_SECONDS,
@@ -23,6 +26,8 @@ process.
 On SIGTERM (generator/shutdown.py) each running book's watcher stops it
 within a second and puts it back in the queue; the lanes claim nothing
 more, and the process waits for them (`lanes_finish`) before it exits.
+django-q2 recycles the process only while no lane holds a job
+(generator/cluster.py: worker_process).
 """
 
 import logging
@@ -65,7 +70,6 @@ class Lane:
         # Held to claim, and to see that every lane is idle (Lanes.stop_if_idle).
         self._lock = lock
         self.busy = False
-        self._stop = threading.Event()
         self._draining = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"lane-{name}", daemon=True)
@@ -85,11 +89,6 @@ class Lane:
         """Claim nothing more; the job in hand finishes."""
         self._draining.set()
         self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self.drain()
-        self.join(timeout)
 
     def join(self, timeout: float | None) -> None:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
