@@ -13,7 +13,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 WEB_HOST ?= 127.0.0.1
 export DEBUG
 
-.PHONY: install run worker test lint format bench sample clean
+.PHONY: install run worker test lint format bench bench-load sample clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@# potrace traces coloring pages ten times faster than the vtracer fallback;
@@ -72,6 +72,11 @@ format: $(STAMP)
 
 bench: install
 	$(PY) -m bench
+
+# Books per hour on one 512 MB host with BOOK_WORKERS 1, 2 and 3 (a few
+# minutes; needs root for the memory cgroup).
+bench-load: install
+	$(PY) -m bench load
 
 sample: install
 	mkdir -p var

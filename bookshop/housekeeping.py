@@ -6,8 +6,10 @@ OUTBOX_POLL_SECONDS it hands due outbox rows to OUTBOX_CONCURRENCY sender
 threads (so fifty 2-second confirmations leave in about 25 s with four), and
 every SWEEP_SECONDS it runs the sweep (heartbeat, orphaned jobs, lost tasks,
 expired previews).
-With BOOK_WORKERS=2 there are two housekeepers: claims are race-free
-(orders/outbox.py) and two sweeps only do the same idempotent work twice.
+There is one worker process per host (its books are lanes, threads of it:
+generator/lanes.py), so one housekeeper; with several hosts, claims are
+race-free (orders/outbox.py) and two sweeps only do the same idempotent work
+twice.
 
 `stop()` (for the worker's SIGTERM handling) ends the loop and the senders at
 their next wake-up; the threads are daemons, so a process exiting never

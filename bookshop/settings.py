@@ -362,15 +362,20 @@ PREVIEW_IMAGE_PIXELS = 900
 # Image calls in flight within one book. Each call mostly waits on the
 # network, so several overlap well; each holds at most one image in memory.
 GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
-# Books generated at the same time: one per django-q2 worker process.
+# Books generated at the same time on this host: book lanes, threads of the
+# one worker process (generator/lanes.py), which look for a book every
+# BOOK_POLL_SECONDS (and at once when a book is paid for).
 BOOK_WORKERS = env_int("BOOK_WORKERS", 1)
+BOOK_POLL_SECONDS = env_float("BOOK_POLL_SECONDS", 1.0)
 # Work that needs a lot of memory at once is admitted a few at a time across
-# every process of the host (generator/hostlimits.py), whatever BOOK_WORKERS
-# is: image API calls in flight (an answer holds its image several times
-# while it is read), decoding a full-size image (about 45 MB for a 2400-pixel
-# one) and rendering a PDF. `make bench` (bench_container) measures the
-# container with two books at once within 512 MB this way.
-HOST_API_CALLS = env_int("HOST_API_CALLS", GENERATION_CONCURRENCY)
+# every book and process of the host (generator/hostlimits.py), whatever
+# BOOK_WORKERS is: image API calls in flight (an answer holds its image
+# several times while it is read; the default lets every book have its
+# GENERATION_CONCURRENCY calls in flight, since a call mostly waits),
+# decoding a full-size image (about 45 MB for a 2400-pixel one) and
+# rendering a PDF. `make bench-load` measures the container with 1, 2 and 3
+# books at once within 512 MB this way.
+HOST_API_CALLS = env_int("HOST_API_CALLS", GENERATION_CONCURRENCY * max(1, BOOK_WORKERS))
 HOST_IMAGE_DECODES = env_int("HOST_IMAGE_DECODES", 1)
 HOST_PDF_RENDERS = env_int("HOST_PDF_RENDERS", 1)
 HOST_LOCK_DIR = Path(env("HOST_LOCK_DIR", str(VAR_DIR / "locks")))
@@ -397,8 +402,12 @@ DOWNLOAD_LINK_MAX_AGE = env_int("DOWNLOAD_LINK_MAX_AGE", 30 * 24 * 3600)
 Q_CLUSTER = {
     # Also the broker's queue key: clusters sharing a Redis need their own.
     "name": env("Q_CLUSTER_NAME", "bookshop"),
-    # One process per book generated at once: this is what bounds memory.
-    "workers": BOOK_WORKERS,
+    # One worker process: its BOOK_WORKERS book lanes make the books
+    # (generator/lanes.py); its task loop runs the rest (print PDFs, the
+    # tasks that wake the lanes). A process costs about 80 MB before it does
+    # anything: three books in one process fit a 512 MB host, three
+    # processes did not (README, Measured).
+    "workers": 1,
     # Hard cap on one task. A book takes minutes; twenty means a hung API.
     "timeout": env_int("Q_TIMEOUT", 1200),
     # Must exceed timeout, or a running task would be handed out twice.
@@ -406,13 +415,15 @@ Q_CLUSTER = {
     # The job table counts attempts itself (a killed task is re-run by the ORM
     # broker without counting), so django-q2 never retries on its own.
     "max_attempts": 1,
-    # Tasks the cluster takes from the broker ahead of its workers. Kept to
-    # one per worker: a prefetched task is locked in the broker until "retry"
-    # runs out, and nothing is gained by holding more.
-    "queue_limit": BOOK_WORKERS,
-    # A worker process is replaced after some books or when it has grown, so
-    # a leak in an image library never accumulates on a 512 MB host.
-    "recycle": 20,
+    # Tasks the cluster takes from the broker ahead of its worker: a
+    # prefetched task is locked in the broker until "retry" runs out, and
+    # nothing is gained by holding more.
+    "queue_limit": 2,
+    # The worker process is replaced after some tasks (each book queues one)
+    # or when it has grown, so a leak in an image library never accumulates
+    # on a 512 MB host. A recycled process takes no new book and exits once
+    # the books in hand are made (generator/cluster.py: worker_process).
+    "recycle": env_int("Q_RECYCLE", 50),
     "max_rss": env_int("Q_MAX_RSS_KB", 300_000),
     "save_limit": 500,
     "ack_failures": True,

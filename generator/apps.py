@@ -9,7 +9,7 @@ def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
     """A worker process just started (first start, or respawned after its
     predecessor was killed): let SIGTERM and SIGINT stop it gracefully, tune
     its malloc, take over the jobs dead workers left behind now, and start
-    its preview lane (generator/lanes.py). (The
+    its lanes: BOOK_WORKERS book lanes and a preview lane (generator/lanes.py). (The
     project starts the housekeeping thread after this: bookshop/apps.py.)"""
     from django.db import close_old_connections
 
@@ -26,7 +26,7 @@ def _sweep_on_spawn(sender, proc_name, **kwargs) -> None:
         logger.exception("sweep at worker start failed; the housekeeping thread will retry")
     finally:
         close_old_connections()
-    lanes.preview_lane_start()
+    lanes.lanes_start()
 
 
 class GeneratorConfig(AppConfig):

@@ -32,11 +32,14 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from multiprocessing import Value
 from unittest import mock
 
 from django_q import cluster as q_cluster
-from django_q.conf import logger
+from django_q.conf import Conf, logger
+from django_q.worker import worker as q_worker
 
 from generator.processes import process_alive, process_descendants
 
@@ -67,6 +70,20 @@ class Sentinel(q_cluster.Sentinel):
                     os.kill(process.pid, signal.SIGTERM)
         super().stop()
 
+    def spawn_worker(self) -> None:
+        # django-q2's own, but the process runs `worker_process`: the worker
+        # loop, then waiting for the book lanes (generator/lanes.py).
+        timer = Value("f", -1)
+        process = q_cluster.get_mp_context().Process(
+            target=worker_process,
+            args=(self.task_queue, self.result_queue, timer, self.timeout),
+            name=f"Process-{uuid.uuid4().hex}",
+        )
+        process.daemon = Conf.DAEMONIZE_WORKERS
+        process.timer = timer
+        self.pool.append(process)
+        process.start()
+
     def reincarnate(self, process) -> None:
         # django-q2 ends a worker past its timeout with SIGTERM, which our
         # workers now take as "finish gracefully": a hung task must die.
@@ -74,6 +91,37 @@ class Sentinel(q_cluster.Sentinel):
             process.kill()
             process.join(timeout=5)
         super().reincarnate(process)
+
+
+def worker_process(task_queue, result_queue, timer, timeout) -> None:
+    """A django-q2 worker process: its task loop (the lanes start with it,
+    generator/apps.py), then the lanes' end (`lanes.lanes_finish`).
+
+    django-q2 recycles a worker after `recycle` tasks or past `max_rss`, by
+    leaving its loop after a task. Books are not tasks here but lanes, daemon
+    threads that the process's exit would cut short, and a process that
+    waited for them outside its loop would leave its queue unread (the
+    cluster's stop then waits forever on a full queue). So the recycle is
+    decided here, after each task: when due (`recycle` tasks, or `max_rss`),
+    it happens at the first task after which no lane holds a job, and the
+    lanes then claim nothing more."""
+    from django_q import worker as q_worker_module
+
+    from generator import lanes
+
+    recycle_after, q_rss_check = Conf.RECYCLE, q_worker_module.rss_check
+    done = 0
+
+    def recycle_due() -> bool:
+        nonlocal done
+        done += 1
+        due = bool(recycle_after and done >= recycle_after) or q_rss_check()
+        return due and lanes.lanes_stop_if_idle()
+
+    Conf.RECYCLE = None  # this process only: recycle_due counts instead
+    q_worker_module.rss_check = recycle_due
+    q_worker(task_queue, result_queue, timer, timeout)
+    lanes.lanes_finish()
 
 
 @contextlib.contextmanager

@@ -59,7 +59,8 @@ class Heartbeat:
         updated = Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING, worker=self.worker).update(
             heartbeat_at=now
         )
-        WorkerHeartbeat.objects.update_or_create(worker=self.worker, defaults={"beat_at": now})
+        # One row per process, whatever number of lanes it runs.
+        WorkerHeartbeat.objects.update_or_create(worker=":".join(self.worker.split(":")[:2]), defaults={"beat_at": now})
         if not updated:
             self._stop(f"job {self.job_id} is no longer run by {self.worker}")
 

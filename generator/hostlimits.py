@@ -1,8 +1,9 @@
-"""Limits shared by every process of one host: the memory of a 512 MB host
-is shared by all its worker processes, so the work that needs a lot of it at
-once (an image API call's answer, decoding a full-size image, rendering a
-PDF) is admitted a few at a
-time across all of them, not per process.
+"""Limits shared by every book and process of one host: the memory of a
+512 MB host is shared by all the books made at once (the book lanes of its
+worker process, generator/lanes.py) and by any other process, so the work
+that needs a lot of it at once (an image API call's answer, decoding a
+full-size image, rendering a PDF) is admitted a few at a time across all of
+them: more books at once wait longer for a slot, never hold more memory.
 
 `HostSlots("pdf-render", 1)` is a counting semaphore made of lock files in
 HOST_LOCK_DIR: `flock` on one of `slots` files. It holds between threads of

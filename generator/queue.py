@@ -29,11 +29,23 @@ logger = logging.getLogger(__name__)
 TASK_RUN_NEXT = "generator.tasks.job_run_next"
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_name(lane: str = "") -> str:
+    """Who runs a job: `host:pid`, and `host:pid:lane` for a lane of the
+    worker process (generator/lanes.py), so that a job taken over from one
+    lane is no longer its, even by another lane of the same process."""
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    return f"{name}:{lane}" if lane else name
+
+
+def worker_process(worker: str) -> str:
+    """The process (`host:pid`) of a worker name."""
+    return ":".join(worker.split(":")[:2])
 
 
 def tasks_enqueue(count: int = 1) -> None:
+    """Tell the worker there may be a book to make: the task wakes the
+    book lanes of the worker process that runs it (they also look every
+    BOOK_POLL_SECONDS, so a lost task only delays a book by that)."""
     from django_q.tasks import async_task
 
     for _ in range(count):
@@ -62,7 +74,7 @@ def jobs_orphans_release() -> int:
     released = 0
     running = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False, worker__startswith=f"{host}:")
     for job_id, worker in running.values_list("pk", "worker"):
-        pid = worker.rsplit(":", 1)[1]
+        pid = worker.split(":")[1]
         if pid.isdigit() and not process_alive(int(pid)):
             released += Job.objects.filter(pk=job_id, worker=worker, status=JobStatus.RUNNING).update(heartbeat_at=None)
     return released

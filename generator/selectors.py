@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import F, Max
 from django.utils import timezone
 
+from generator import capacity
 from generator.health import HEARTBEAT_FRESH_SECONDS
 from generator.models import Job, JobKind, JobStatus, WorkerHeartbeat
 
@@ -258,23 +259,30 @@ def queue_dashboard() -> dict:
 
 
 def _recommendation(waiting: int, average: float, book_mb: int | None, web_mb: int | None, host_mb: int) -> str:
+    """What to do about a long queue, quoting what the load bench measured
+    (generator/capacity.py) and what this shop measures (the worker's peak)."""
     workers = settings.BOOK_WORKERS
     wait_minutes = math.ceil(waiting * average / workers / 60)
-    text = (
-        f"{waiting} books are waiting: the last customer in line waits about {wait_minutes} min. "
-        f"Raise BOOK_WORKERS (now {workers}) or move to a host with more memory."
-    )
-    if book_mb:
-        web = web_mb or 0
-        fits = max(1, (host_mb - web) // book_mb)
+    text = f"{waiting} books are waiting: the last customer in line waits about {wait_minutes} min. "
+    best = capacity.most_that_fit(host_mb)
+    if best is not None and workers < best.book_workers:
+        now, then = capacity.measured(workers), best
         text += (
-            f" Measured: a worker making a book peaks at {book_mb} MB and this web process uses {web} MB, "
-            f"so a {host_mb} MB host fits {fits} worker(s)"
+            f"Raise BOOK_WORKERS (now {workers}) to {then.book_workers}: measured on a {capacity.BENCH_HOST_MB} MB host"
+            f" (make bench-load), {then.book_workers} books at once peaked at {then.peak_mb} MB with no process"
+            f" killed, and five orders paid at once were all delivered in {then.fifth_over_alone:.1f}x one book's"
+            " time"
         )
-        needed = workers + 1
+        text += f" (against {now.fifth_over_alone:.1f}x with {workers})." if now else "."
+    else:
         text += (
-            f"; {needed} workers need about {needed * book_mb + web} MB."
-            if fits < needed
-            else f": BOOK_WORKERS={min(fits, needed)} fits as it is."
+            f"Raise BOOK_WORKERS (now {workers}) only on a host with more memory, or add a worker host"
+            f" (each with its own BOOK_WORKERS): more than {best.book_workers if best else 1} book(s) at once on a"
+            f" {capacity.BENCH_HOST_MB} MB host is not measured (make bench-load)."
+        )
+    if book_mb:
+        text += (
+            f" Measured here: the worker process making {workers} book(s) at once peaks at {book_mb} MB,"
+            f" this web process uses {web_mb or 0} MB, of {host_mb} MB."
         )
     return text

@@ -5,10 +5,13 @@ worker process receives SIGTERM or SIGINT (`handlers_install`, called from the
 post_spawn hook in generator/apps.py). Whatever runs in a worker process and
 must end with it watches this one event:
 
-- the running job's watcher (`services.Heartbeat`) sees it within a quarter
-  of a second and stops the book: no new image call, the calls in flight are
-  stored, the job goes back to the queue without using up an attempt;
-- `tasks.job_run_next` claims no new job once it is set;
+- each running job's watcher (`heartbeat.Heartbeat`, one per book lane)
+  sees it within a quarter of a second and stops its book: no new image
+  call, the calls in flight are stored, the job goes back to the queue
+  without using up an attempt;
+- the lanes (generator/lanes.py) and `tasks.job_run_next` claim no new job
+  once it is set, and the process waits for its lanes before it exits
+  (`lanes.lanes_finish`);
 - a housekeeping thread loops with `while not shutdown.REQUESTED.wait(interval): ...`
   (or calls its own `stop()` when `shutdown.requested()`).
 

@@ -1,13 +1,18 @@
 """django-q2 tasks: load, call a service, nothing else."""
 
-from generator import books, pipeline, queue, shutdown
+from generator import books, lanes, pipeline, queue, shutdown
 
 
 def job_run_next() -> str:
+    """In the worker process, whose book lanes make the books
+    (generator/lanes.py): wake them, so a book paid for starts at once.
+    Anywhere else (a shell, a test, a bench): claim the next book and make
+    it here."""
+    if lanes.lanes_wake():
+        return "book lanes woken"
     if shutdown.requested():
         # A task the cluster fetched before it was told to stop: the job stays
-        # queued in the job table, and the next worker's start-up sweep queues
-        # a task for it again.
+        # queued in the job table for the next worker.
         return "not claiming: the worker is shutting down"
     worker = queue.worker_name()
     job = queue.job_claim_next(worker=worker)

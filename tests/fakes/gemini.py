@@ -130,6 +130,8 @@ class FakeGemini:
         # Seconds each answer waits, and the long side of the images drawn:
         # benches set them near Google's (tens of seconds; "2K" is 2400 pixels).
         self.latency = 0.0
+        # Plus a random part, up to this many seconds (a spread of latencies).
+        self.latency_spread = 0.0
         self.image_long_side = 320
         # With a size, images are sent as PNG padded to at least that many
         # bytes (an ancillary chunk decoders skip), so what crosses the wire
@@ -356,8 +358,10 @@ class _Handler(BaseHTTPRequestHandler):
             api_key=self.headers.get("x-goog-api-key", ""),
         )
         outcome = self.fake._decide(seen)
-        if self.fake.latency:
-            self.fake._released.wait(self.fake.latency)
+        if self.fake.latency or self.fake.latency_spread:
+            with self.fake._lock:
+                spread = self.fake._random.uniform(0, self.fake.latency_spread)
+            self.fake._released.wait(self.fake.latency + spread)
         if outcome == TIMEOUT:
             self.fake._released.wait(self.fake.hang_seconds)
             self.close_connection = True

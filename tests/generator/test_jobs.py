@@ -86,6 +86,23 @@ def test_a_live_worker_is_not_released(paid_order):
     assert queue.jobs_orphans_release() == 0
 
 
+def test_a_dead_worker_processs_lanes_are_released_and_a_live_ones_are_not(paid_order):
+    import subprocess
+    import sys
+
+    for number in range(3):
+        paid_order(email=f"p{number}@example.com")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = queue.socket.gethostname()
+    first = queue.job_claim_next(worker=f"{host}:{dead.pid}:book-1")
+    second = queue.job_claim_next(worker=f"{host}:{dead.pid}:book-2")
+    queue.job_claim_next(worker=queue.worker_name(lane="book-1"))
+    assert queue.worker_process(first.worker) == f"{host}:{dead.pid}"
+    assert queue.jobs_orphans_release() == 2
+    assert {queue.job_claim_next(worker="other:1").pk for _ in range(2)} == {first.pk, second.pk}
+
+
 def test_an_interrupted_job_resumes_without_redrawing_stored_pages(paid_order, settings, monkeypatch, outbox_flush):
     from generator.providers import offline
 
