@@ -1,0 +1,103 @@
+"""GEMINI_RPM is one budget for the whole shop: two separate OS processes
+(two hosts, as far as the budget can tell) take slots of it at once, against
+the same Redis and against the database, and together never start more calls
+in a window than the budget allows, while both get some.
+
+Each process runs Django and takes slots the way the Gemini provider does
+(`gemini.RATE_LIMITER.wait(GEMINI_RPM)`) as fast as it may, recording when
+each slot came."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from generator import ratebudget
+from tests.conftest import ROOT, _database_url
+
+RPM = 240  # one slot every 0.25 s for the shop
+RUN_SECONDS = 4.0
+WINDOW = 2.0  # any 2 s may hold 8 slots (9 with the timer's jitter)
+REDIS_URL = os.environ.get("TEST_RATEBUDGET_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+TAKER = """
+import json, sys, time
+import django
+django.setup()
+from generator.providers import gemini
+rpm, start, end = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+time.sleep(max(0.0, start - time.time()))
+taken = []
+while time.time() < end:
+    gemini.RATE_LIMITER.wait(rpm)
+    taken.append(time.time())
+print(json.dumps(taken))
+"""
+
+
+def _takers(**env: str) -> list[list[float]]:
+    """Two processes taking slots from the same moment for RUN_SECONDS."""
+    start = time.time() + 8.0  # both are up by then, on a busy machine too
+    end = start + RUN_SECONDS
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "bookshop.settings", "DEBUG": "1", **env}
+    environ.pop("SECRET_KEY", None)
+    if "REDIS_URL" not in env:
+        environ.pop("REDIS_URL", None)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", TAKER, str(RPM), repr(start), repr(end)],
+            cwd=ROOT,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "unreachable" not in err, err  # the shared store answered
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def _assert_one_budget(results: list[list[float]]) -> None:
+    allowed = RPM * WINDOW / 60
+    both = sorted(t for taken in results for t in taken)
+    busiest = max(sum(1 for t in both if first <= t < first + WINDOW) for first in both)
+    # Evenly spaced slots, recorded when each sleep ends: one more for jitter.
+    assert busiest <= allowed + 1, f"{busiest} calls in {WINDOW}s, the budget allows {allowed:.0f}"
+    # Over the whole run, the shop got what the budget allows, no more.
+    assert len(both) <= RPM * RUN_SECONDS / 60 + 2
+    assert all(len(taken) >= 2 for taken in results), [len(taken) for taken in results]  # both got some
+
+
+def _redis():
+    import redis
+
+    client = redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("REQUIRE_REDIS"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL} (set TEST_RATEBUDGET_REDIS_URL)")
+    return client
+
+
+def test_two_processes_share_one_budget_in_redis():
+    client = _redis()
+    client.delete(ratebudget.KEY)
+    try:
+        _assert_one_budget(_takers(REDIS_URL=REDIS_URL, DATABASE_URL="sqlite:///nowhere/none.sqlite3"))
+    finally:
+        client.delete(ratebudget.KEY)
+
+
+def test_two_processes_share_one_budget_in_the_database(transactional_db):
+    _assert_one_budget(_takers(DATABASE_URL=_database_url()))
