@@ -13,7 +13,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 WEB_HOST ?= 127.0.0.1
 export DEBUG
 
-.PHONY: install run worker test lint format bench sample clean
+.PHONY: install run worker test lint format bench bench-hosts sample clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@# potrace traces coloring pages ten times faster than the vtracer fallback;
@@ -65,6 +65,11 @@ format: $(STAMP)
 
 bench: install
 	$(PY) -m bench
+
+# Three worker hosts on PostgreSQL and Redis, one killed mid-book (also part
+# of `make bench`); BENCH_DATABASE_URL, BENCH_REDIS_URL to point elsewhere.
+bench-hosts: install
+	$(PY) -m bench hosts
 
 sample: install
 	mkdir -p var
