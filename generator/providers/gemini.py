@@ -4,10 +4,10 @@ so the colored reference matches the coloring page.
 
 Every HTTP call goes through `GeminiProvider._call`, which counts it (and
 makes none once the job's calls are stopped, see `Usage`), takes a slot of
-the shop-wide requests-per-minute budget (generator/ratebudget.py), and retries timeouts, 429 and
-5xx with exponential backoff and full jitter within a bounded budget. The
-SDK's own retries are off, so that loop is the only one and each SDK call is
-exactly one HTTP request (and one counted call).
+the shop-wide requests-per-minute budget (generator/ratebudget.py), and
+retries timeouts, 429 and 5xx with exponential backoff and full jitter within
+a bounded budget. The SDK's own retries are off, so that loop is the only one
+and each SDK call is exactly one HTTP request (and one counted call).
 
 The theme and the child's name are customer text: they reach the models only
 as quoted data, and the name is kept out of image prompts altogether (an
