@@ -54,8 +54,9 @@ SCALE = 30
 LATENCY = (20 / SCALE, 45 / SCALE)
 TIMEOUT = 120 / SCALE
 HANG = 180 / SCALE  # a hung call: past the client's timeout
-QUOTA_RPM = 20  # the account's image quota, per real minute
+QUOTA_RPM = 10  # the account's quota, per real minute: low enough to bind here
 FAULT_RATE = 0.3
+BUDGET_MINUTES = 5  # the window the budget is checked over (scaled minutes)
 # Failure detection is not scaled: a heartbeat every 2 s, a job taken over
 # once its heartbeat is 10 s old (60 s in production), swept every 2 s.
 STALE_SECONDS = 10
@@ -321,9 +322,12 @@ class Run:
         result["images"] = sum(drawn.values())
         result["drawn_twice"] = sum(1 for count in drawn.values() if count > 1)
         result["stored_drawn_again"] = again
-        # Calls started in any (scaled) minute, against the shop-wide budget.
+        # Calls that reached Gemini in any BUDGET_MINUTES (scaled) minutes,
+        # against the shop-wide budget. Over several minutes: the time from a
+        # slot to the request arriving (a loaded machine's scheduling, the
+        # SDK's encoding) is not scaled down, and would blur a single one.
         starts = sorted(seen.at for seen in calls)
-        window = 60 / SCALE
+        window = BUDGET_MINUTES * 60 / SCALE
         result["busiest_minute"] = max(
             (sum(1 for t in starts[i:] if t < first + window) for i, first in enumerate(starts)), default=0
         )
@@ -350,7 +354,7 @@ def run() -> None:
     header = (
         f"{'faults':>6} {'delivered':>9} {'emails/order':>12} {'taken over after':>17} {'last delivery':>13}"
         f" {'calls':>5} {'faults served':>13} {'drawn twice':>11} {'stored redrawn':>14}"
-        f" {'busiest min':>11} {'attempts':>12}"
+        f" {'busiest 5 min':>13} {'attempts':>12}"
     )
     print(header, flush=True)
     try:
@@ -368,7 +372,7 @@ def run() -> None:
                 print(
                     f"{faults:>6.0%} {r['delivered']:>7}/{r['books']} {emails:>12} {takeovers:>17} {last:>13}"
                     f" {r['calls']:>5} {r['faults_served']:>13} {r['drawn_twice']:>11} {r['stored_drawn_again']:>14}"
-                    f" {r['busiest_minute']:>5}/{QUOTA_RPM}"
+                    f" {r['busiest_minute']:>8}/{QUOTA_RPM * BUDGET_MINUTES}"
                     f" {','.join(map(str, r['attempts'])):>12}",
                     flush=True,
                 )
@@ -382,6 +386,6 @@ def run() -> None:
     print(
         "taken over after: seconds from the SIGKILL to another host running each of the dead host's books;"
         " drawn twice: images paid twice (calls in flight at the kill); stored redrawn: images already"
-        " stored at the kill drawn again (must be 0); busiest min: most Gemini calls started in any scaled"
-        " minute, against the shop-wide GEMINI_RPM"
+        " stored at the kill drawn again (must be 0); busiest 5 min: most Gemini calls received in any"
+        f" {BUDGET_MINUTES} scaled minutes, against what GEMINI_RPM allows the whole shop in that time"
     )

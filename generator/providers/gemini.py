@@ -422,17 +422,19 @@ class GeminiProvider(ImageProvider):
         slept = 0.0
         retries = 0
         while True:
-            # A slot of the shop-wide budget, taken only while the job still
-            # wants calls; waiting for it ends at once if the job stops.
-            if self.usage.stopped():
-                raise CallsStopped("the job's calls were stopped")
-            RATE_LIMITER.wait(settings.GEMINI_RPM, pause=self.usage.pause)
             asked = 0.0
             # An answer holds its image several times over while it is read
             # (body, JSON text, decoded bytes): HOST_API_CALLS bounds how many
             # are in flight on the host, whatever BOOK_WORKERS is. The call is
             # counted once a slot is free, so a job stopped meanwhile makes none.
             with api_calls():
+                # Then a slot of the shop-wide budget, last, so the request
+                # leaves when its slot comes (not after another wait that
+                # would bunch requests up); taken only while the job still
+                # wants calls, and the wait ends at once if the job stops.
+                if self.usage.stopped():
+                    raise CallsStopped("the job's calls were stopped")
+                RATE_LIMITER.wait(settings.GEMINI_RPM, pause=self.usage.pause)
                 self.usage.count(retry=repeat or retries > 0)
                 try:
                     return request()
