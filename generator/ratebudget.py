@@ -78,7 +78,10 @@ class RedisSchedule:
 
 class DatabaseSchedule:
     """The schedule in one row. The clock is the database's on PostgreSQL
-    (hosts' clocks need not agree), this host's on SQLite (one host)."""
+    (hosts' clocks need not agree), this host's on SQLite (one host). The
+    row is locked for one short transaction of its own; a caller already
+    inside a transaction would hold it until that one ends, so providers are
+    never called inside one (the pipeline calls them outside any)."""
 
     def take(self, interval: float) -> float:
         try:
