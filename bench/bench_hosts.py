@@ -183,9 +183,8 @@ class Run:
         import psycopg
         import redis
 
-        from generator.ratebudget import KEY
+        from generator.ratebudget import redis_key
 
-        redis.from_url(REDIS_URL).delete(KEY)
         self.manage("flush", "--noinput")
         self.gemini.forget()
         self.gemini.fail_randomly(self.faults)
@@ -299,7 +298,7 @@ class Run:
             db.close()
             self.stop()
             client = redis.from_url(REDIS_URL)
-            client.delete(*client.keys(f"django_q:{self.queue}:*") or ["none"])
+            client.delete(*client.keys(f"django_q:{self.queue}:*") or ["none"], redis_key(self.queue))
         self._calls(result, stored, killed_at)
         return result
 

@@ -10,7 +10,8 @@ once if its job is stopped meanwhile). So in any minute, at most GEMINI_RPM
 calls start, whatever the number of hosts and processes.
 
 Where the schedule lives:
-- with `REDIS_URL`, in Redis (`KEY`), moved on by a small Lua script that
+- with `REDIS_URL`, in Redis (under the django-q2 cluster's name, which the
+  shop's hosts share: `redis_key`), moved on by a small Lua script that
   reads Redis's own clock, so hosts' clocks need not agree;
 - else in the database: the row of `generator_ratebudget` named `gemini`,
   locked for the change (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's
@@ -34,7 +35,14 @@ from django.db import connection, transaction
 logger = logging.getLogger(__name__)
 
 NAME = "gemini"
-KEY = "bookshop:ratebudget:gemini:next"
+
+
+def redis_key(cluster: str) -> str:
+    """The schedule's key: a shop's hosts share their Q_CLUSTER_NAME (and
+    their queue) in Redis, and with it their Gemini account."""
+    return f"{cluster}:ratebudget:gemini:next"
+
+
 TABLE = "generator_ratebudget"
 
 # Takes the next slot: returns how long the caller waits for it (seconds, as
@@ -69,11 +77,12 @@ class RedisSchedule:
     def __init__(self, url: str) -> None:
         import redis
 
+        self._key = redis_key(settings.Q_CLUSTER["name"])
         self._client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self._script = self._client.register_script(_REDIS_SCRIPT)
 
     def take(self, interval: float) -> float:
-        return float(self._script(keys=[KEY], args=[f"{interval:.6f}"]))
+        return float(self._script(keys=[self._key], args=[f"{interval:.6f}"]))
 
 
 class DatabaseSchedule:

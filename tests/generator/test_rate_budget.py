@@ -9,6 +9,8 @@ each slot came."""
 
 import json
 import os
+import re
+import secrets
 import subprocess
 import sys
 import time
@@ -21,7 +23,12 @@ from tests.conftest import ROOT, _database_url
 RPM = 240  # one slot every 0.25 s for the shop
 RUN_SECONDS = 4.0
 WINDOW = 2.0  # any 2 s may hold 8 slots (9 with the timer's jitter)
-REDIS_URL = os.environ.get("TEST_RATEBUDGET_REDIS_URL", "redis://127.0.0.1:6379/14")
+# A Redis database of its own (CI's TEST_REDIS_URL's server), the schedule
+# under a cluster name of its own.
+REDIS_URL = os.environ.get(
+    "TEST_RATEBUDGET_REDIS_URL",
+    re.sub(r"/\d*$", "/14", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")),
+)
 
 TAKER = """
 import json, sys, time
@@ -92,11 +99,14 @@ def _redis():
 
 def test_two_processes_share_one_budget_in_redis():
     client = _redis()
-    client.delete(ratebudget.KEY)
+    cluster = f"test-budget-{secrets.token_hex(4)}"
     try:
-        _assert_one_budget(_takers(REDIS_URL=REDIS_URL, DATABASE_URL="sqlite:///nowhere/none.sqlite3"))
+        _assert_one_budget(
+            _takers(REDIS_URL=REDIS_URL, Q_CLUSTER_NAME=cluster, DATABASE_URL="sqlite:///nowhere/none.sqlite3")
+        )
+        assert client.exists(ratebudget.redis_key(cluster))  # the schedule was there
     finally:
-        client.delete(ratebudget.KEY)
+        client.delete(ratebudget.redis_key(cluster))
 
 
 def test_two_processes_share_one_budget_in_the_database(transactional_db):
