@@ -35,41 +35,54 @@ import json, sys, time
 import django
 django.setup()
 from generator.providers import gemini
-rpm, start, end = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print("ready", flush=True)
+rpm, start, end = sys.stdin.readline().split()
+rpm, start, end = int(rpm), float(start), float(end)
 time.sleep(max(0.0, start - time.time()))
 taken = []
 while time.time() < end:
     gemini.RATE_LIMITER.wait(rpm)
     taken.append(time.time())
-print(json.dumps(taken))
+print(json.dumps(taken), flush=True)
 """
 
 
 def _takers(**env: str) -> list[list[float]]:
-    """Two processes taking slots from the same moment for RUN_SECONDS."""
-    start = time.time() + 8.0  # both are up by then, on a busy machine too
-    end = start + RUN_SECONDS
+    """Two processes taking slots from the same moment for RUN_SECONDS, once
+    both are up (however long Django takes to start on a busy machine)."""
     environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "bookshop.settings", "DEBUG": "1", **env}
     environ.pop("SECRET_KEY", None)
     if "REDIS_URL" not in env:
         environ.pop("REDIS_URL", None)
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", TAKER, str(RPM), repr(start), repr(end)],
+            [sys.executable, "-c", TAKER],
             cwd=ROOT,
             env=environ,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
-        assert "unreachable" not in err, err  # the shared store answered
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    try:
+        for process in processes:
+            assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        start = time.time() + 0.5
+        for process in processes:
+            process.stdin.write(f"{RPM} {start!r} {start + RUN_SECONDS!r}\n")
+            process.stdin.flush()
+        results = []
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+            assert "unreachable" not in err, err  # the shared store answered
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
     return results
 
 
