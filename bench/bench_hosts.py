@@ -386,5 +386,6 @@ def run() -> None:
         "taken over after: seconds from the SIGKILL to another host running each of the dead host's books;"
         " drawn twice: images paid twice (calls in flight at the kill); stored redrawn: images already"
         " stored at the kill drawn again (must be 0); busiest 5 min: most Gemini calls received in any"
-        f" {BUDGET_MINUTES} scaled minutes, against what GEMINI_RPM allows the whole shop in that time"
+        f" {BUDGET_MINUTES} scaled minutes, against what GEMINI_RPM allows the whole shop in that time (slots are"
+        " spaced exactly; a request reaching the server a few ms late at a window's edge may count one more)"
     )
