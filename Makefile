@@ -13,7 +13,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 WEB_HOST ?= 127.0.0.1
 export DEBUG
 
-.PHONY: install run worker test lint format bench bench-load sample clean
+.PHONY: install run worker test lint format bench bench-load bench-hosts sample clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@# potrace traces coloring pages ten times faster than the vtracer fallback;
@@ -77,6 +77,11 @@ bench: install
 # minutes; needs root for the memory cgroup).
 bench-load: install
 	$(PY) -m bench load
+
+# Three worker hosts on PostgreSQL and Redis, one killed mid-book (also part
+# of `make bench`); BENCH_DATABASE_URL, BENCH_REDIS_URL to point elsewhere.
+bench-hosts: install
+	$(PY) -m bench hosts
 
 sample: install
 	mkdir -p var

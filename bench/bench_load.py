@@ -48,7 +48,7 @@ def run() -> None:
         return
     low, high = (seconds / SCALE for seconds in REAL_LATENCY)
     gemini = FakeGemini().start()
-    gemini.latency, gemini.latency_spread = low, high - low
+    gemini.latency, gemini.latency_max = low, high
     gemini.image_long_side = 2048
     gemini.image_bytes = IMAGE_BYTES
     stripe = FakeStripe().start()

@@ -336,7 +336,9 @@ GEMINI_MAX_RETRIES = env_int("GEMINI_MAX_RETRIES", 5)
 GEMINI_BACKOFF_BASE = env_float("GEMINI_BACKOFF_BASE", 2.0)
 GEMINI_BACKOFF_MAX = env_float("GEMINI_BACKOFF_MAX", 60.0)
 GEMINI_RETRY_BUDGET = env_float("GEMINI_RETRY_BUDGET", 180.0)
-# Requests per minute for the whole worker process, for low quotas (0: none).
+# Requests per minute for the whole shop, all hosts and processes together
+# (the account's quota; 0: none). Shared in Redis with REDIS_URL, else in the
+# database (generator/ratebudget.py).
 GEMINI_RPM = env_int("GEMINI_RPM", 0)
 # --- end Gemini ---
 # Pixel size of the long side of the images the providers make. 2048 prints
@@ -389,6 +391,9 @@ JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
 # in flight are paid for.
 JOB_WATCH_SECONDS = env_float("JOB_WATCH_SECONDS", 0.5)
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+# The host's name in worker names ("host:pid"): a worker releases the jobs of
+# dead processes of its own host at once. Each host needs its own.
+WORKER_HOST = env("WORKER_HOST", "") or ""
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # Delivery: attach the PDF when it fits. Base64 grows a file by 4/3, so

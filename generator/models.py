@@ -208,3 +208,15 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class RateBudget(models.Model):
+    """The shop-wide Gemini request schedule when there is no Redis: the
+    time (epoch seconds) of the next free slot. Read and written by
+    generator/ratebudget.py in plain SQL, under a row lock."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    next_at = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

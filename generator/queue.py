@@ -29,11 +29,16 @@ logger = logging.getLogger(__name__)
 TASK_RUN_NEXT = "generator.tasks.job_run_next"
 
 
+def worker_host() -> str:
+    """This host's name in worker names: WORKER_HOST, else the machine's."""
+    return settings.WORKER_HOST or socket.gethostname()
+
+
 def worker_name(lane: str = "") -> str:
     """Who runs a job: `host:pid`, and `host:pid:lane` for a lane of the
     worker process (generator/lanes.py), so that a job taken over from one
     lane is no longer its, even by another lane of the same process."""
-    name = f"{socket.gethostname()}:{os.getpid()}"
+    name = f"{worker_host()}:{os.getpid()}"
     return f"{name}:{lane}" if lane else name
 
 
@@ -70,7 +75,7 @@ def jobs_orphans_release() -> int:
     """Release running jobs whose worker process on this host is dead, so
     they are taken over at once instead of after JOB_STALE_SECONDS. Workers
     on other hosts are judged by their heartbeat alone."""
-    host = socket.gethostname()
+    host = worker_host()
     released = 0
     running = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False, worker__startswith=f"{host}:")
     for job_id, worker in running.values_list("pk", "worker"):

@@ -3,11 +3,11 @@ each scene's line art, then colors that same line art (image in, image out),
 so the colored reference matches the coloring page.
 
 Every HTTP call goes through `GeminiProvider._call`, which counts it (and
-makes none once the job's calls are stopped, see `Usage`), keeps
-under the process-wide requests-per-minute cap, and retries timeouts, 429 and
-5xx with exponential backoff and full jitter within a bounded budget. The
-SDK's own retries are off, so that loop is the only one and each SDK call is
-exactly one HTTP request (and one counted call).
+makes none once the job's calls are stopped, see `Usage`), takes a slot of
+the shop-wide requests-per-minute budget (generator/ratebudget.py), and
+retries timeouts, 429 and 5xx with exponential backoff and full jitter within
+a bounded budget. The SDK's own retries are off, so that loop is the only one
+and each SDK call is exactly one HTTP request (and one counted call).
 
 The theme and the child's name are customer text: they reach the models only
 as quoted data, and the name is kept out of image prompts altogether (an
@@ -24,7 +24,6 @@ import logging
 import random
 import re
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,8 +34,17 @@ from PIL import Image, UnidentifiedImageError
 
 from generator.hostlimits import api_calls, image_decodes
 from generator.imagetypes import image_type
-from generator.providers.base import Brief, ImageProvider, ImageRefused, ProviderError, ScenesRefused, Usage
+from generator.providers.base import (
+    Brief,
+    CallsStopped,
+    ImageProvider,
+    ImageRefused,
+    ProviderError,
+    ScenesRefused,
+    Usage,
+)
 from generator.providers.offline_art.child import child_look
+from generator.ratebudget import RATE_BUDGET
 
 logger = logging.getLogger(__name__)
 
@@ -114,26 +122,8 @@ def _transport_errors() -> tuple[type[Exception], ...]:
 TRANSPORT_ERRORS = _transport_errors()
 
 
-class RateLimiter:
-    """Spaces calls evenly to stay under a requests-per-minute cap. One per
-    process, shared by every thread and job: the quota is the account's."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next_slot = 0.0
-
-    def wait(self, rpm: int) -> None:
-        if rpm <= 0:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + 60.0 / rpm
-        if slot > now:
-            time.sleep(slot - now)
-
-
-RATE_LIMITER = RateLimiter()
+# Every call takes a slot of the shop-wide GEMINI_RPM budget (all hosts).
+RATE_LIMITER = RATE_BUDGET
 
 
 def _retryable(code: int | None) -> bool:
@@ -444,13 +434,19 @@ class GeminiProvider(ImageProvider):
         slept = 0.0
         retries = 0
         while True:
-            RATE_LIMITER.wait(settings.GEMINI_RPM)
             asked = 0.0
             # An answer holds its image several times over while it is read
             # (body, JSON text, decoded bytes): HOST_API_CALLS bounds how many
             # are in flight on the host, whatever BOOK_WORKERS is. The call is
             # counted once a slot is free, so a job stopped meanwhile makes none.
             with api_calls():
+                # Then a slot of the shop-wide budget, last, so the request
+                # leaves when its slot comes (not after another wait that
+                # would bunch requests up); taken only while the job still
+                # wants calls, and the wait ends at once if the job stops.
+                if self.usage.stopped():
+                    raise CallsStopped("the job's calls were stopped")
+                RATE_LIMITER.wait(settings.GEMINI_RPM, pause=self.usage.pause)
                 self.usage.count(retry=repeat or retries > 0)
                 try:
                     return request()

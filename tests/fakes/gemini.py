@@ -14,7 +14,8 @@ the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
 the calls whose prompt matches some text (`block`, `reject`). Failures are
 what Google sends: 429 and 503 with a Google error body, a hang longer than
 the client's timeout, a dropped connection, a safety block with no image
-(or, for a text call, no text). `latency` makes every call take that long.
+(or, for a text call, no text). `latency` makes every call take that long
+(or between `latency` and `latency_max`).
 """
 
 import base64
@@ -130,8 +131,9 @@ class FakeGemini:
         # Seconds each answer waits, and the long side of the images drawn:
         # benches set them near Google's (tens of seconds; "2K" is 2400 pixels).
         self.latency = 0.0
-        # Plus a random part, up to this many seconds (a spread of latencies).
-        self.latency_spread = 0.0
+        # With a larger `latency_max`, each answer waits a random time
+        # between `latency` and it (Google's 20 to 45 s, scaled down).
+        self.latency_max = 0.0
         self.image_long_side = 320
         # With a size, images are sent as PNG padded to at least that many
         # bytes (an ancillary chunk decoders skip), so what crosses the wire
@@ -235,6 +237,12 @@ class FakeGemini:
                 outcome = rule.answer if rule else "ok"
             seen.answer = "blocked" if outcome.startswith("block:") else outcome
             return outcome
+
+    def _latency(self) -> float:
+        if self.latency_max <= self.latency:
+            return self.latency
+        with self._lock:
+            return self._random.uniform(self.latency, self.latency_max)
 
     def _next_plan_answer(self) -> str | None:
         with self._lock:
@@ -358,10 +366,8 @@ class _Handler(BaseHTTPRequestHandler):
             api_key=self.headers.get("x-goog-api-key", ""),
         )
         outcome = self.fake._decide(seen)
-        if self.fake.latency or self.fake.latency_spread:
-            with self.fake._lock:
-                spread = self.fake._random.uniform(0, self.fake.latency_spread)
-            self.fake._released.wait(self.fake.latency + spread)
+        if latency := self.fake._latency():
+            self.fake._released.wait(latency)
         if outcome == TIMEOUT:
             self.fake._released.wait(self.fake.hang_seconds)
             self.close_connection = True

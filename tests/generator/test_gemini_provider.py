@@ -5,6 +5,7 @@ and resumed jobs, counted in the requests the server saw."""
 import hashlib
 import io
 import json
+import time
 
 import pytest
 from django.core import mail
@@ -13,8 +14,16 @@ from PIL import Image
 
 from generator import services, tasks
 from generator.models import Job, JobStatus, Page
-from generator.providers import Appearance, Brief, ImageRefused, ProviderError, ScenesRefused, Usage, provider_get
-from generator.providers import gemini as gemini_module
+from generator.providers import (
+    Appearance,
+    Brief,
+    CallsStopped,
+    ImageRefused,
+    ProviderError,
+    ScenesRefused,
+    Usage,
+    provider_get,
+)
 from generator.providers.gemini import GeminiRejected
 from orders.models import OrderStatus
 from tests.fakes.gemini import COLORING, COVER, DISCONNECT, LINE_ART, PLAN, TIMEOUT
@@ -316,17 +325,40 @@ def test_an_imagen_model_is_refused_with_a_clear_reason(fake_gemini, settings):
     assert fake_gemini.calls() == []
 
 
-def test_the_rate_limiter_spaces_calls_across_threads(monkeypatch):
+def test_the_fallback_rate_limiter_spaces_calls_across_threads(monkeypatch):
+    from generator import ratebudget
+
     now = [100.0]
+    monkeypatch.setattr(ratebudget.time, "monotonic", lambda: now[0])
+    schedule = ratebudget.LocalSchedule()
+    assert [schedule.take(2.0) for _ in range(3)] == [0.0, 2.0, 4.0]  # one call every 2 s
+
+
+def test_without_its_shared_store_the_budget_falls_back_to_a_cap_per_process(monkeypatch, settings):
+    from generator import ratebudget
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nobody listens there
+    budget = ratebudget.RateBudget()
     slept: list[float] = []
-    monkeypatch.setattr(gemini_module.time, "monotonic", lambda: now[0])
-    monkeypatch.setattr(gemini_module.time, "sleep", slept.append)
-    limiter = gemini_module.RateLimiter()
-    for _ in range(3):
-        limiter.wait(30)  # one call every 2 s
-    assert slept == [2.0, 4.0]
-    limiter.wait(0)  # no cap
-    assert slept == [2.0, 4.0]
+    budget.wait(30, pause=slept.append)
+    budget.wait(30, pause=slept.append)
+    budget.wait(0, pause=slept.append)  # no cap
+    assert len(slept) == 1 and 1.9 < slept[0] <= 2.0
+
+
+def test_a_stopped_job_waits_for_no_slot_and_makes_no_call(db, fake_gemini, settings):
+    import threading
+
+    settings.GEMINI_RPM = 1  # a slot a minute: the second call would wait
+    stop = threading.Event()
+    provider = provider_get("gemini", usage=Usage(stop=stop))
+    provider.draw_line_art(_brief(), "A dinosaur", 0)
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(CallsStopped):
+        provider.draw_line_art(_brief(), "A dinosaur", 1)
+    assert time.monotonic() - started < 5
+    assert len(fake_gemini.calls()) == 1
 
 
 def test_a_refused_image_is_an_image_refused_error(fake_gemini):
