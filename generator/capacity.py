@@ -24,9 +24,9 @@ class Measured:
 
 
 MEASURED: tuple[Measured, ...] = (
-    Measured(book_workers=1, peak_mb=335, oom_kills=0, fifth_over_alone=4.9, books_per_hour=120),
-    Measured(book_workers=2, peak_mb=379, oom_kills=0, fifth_over_alone=5.2, books_per_hour=112),
-    Measured(book_workers=3, peak_mb=414, oom_kills=0, fifth_over_alone=3.9, books_per_hour=151),
+    Measured(book_workers=1, peak_mb=341, oom_kills=0, fifth_over_alone=5.0, books_per_hour=235),
+    Measured(book_workers=2, peak_mb=370, oom_kills=0, fifth_over_alone=3.6, books_per_hour=332),
+    Measured(book_workers=3, peak_mb=382, oom_kills=0, fifth_over_alone=2.9, books_per_hour=409),
 )
 
 
