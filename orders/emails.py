@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from generator.models import PaperSize
 from generator.selectors import book_pdf
 from generator.text import text_line
 from orders.links import download_url
@@ -52,12 +51,6 @@ SUBJECTS = {
     ),
 }
 SUBJECT_TITLE_MAX = 40
-
-# The paper sizes as the emails name them (generator's labels are English).
-PAPER_SIZES = {
-    PaperSize.LETTER: gettext_lazy("US Letter"),
-    PaperSize.A4: gettext_lazy("A4"),
-}
 
 
 def email_subject(*, order: Order, kind: str) -> str:
@@ -144,7 +137,7 @@ def _message(order: Order, kind: str, extra: dict | None = None) -> EmailMultiAl
             "faq_url": site + reverse("orders:faq"),
             "refunds_url": site + reverse("orders:refunds"),
             "status_url": site + reverse("orders:status", args=[order.token]),
-            "paper_size": PAPER_SIZES.get(order.paper_size, order.get_paper_size_display()),
+            "paper_size": order.get_paper_size_display(),
             "scenes": settings.BOOK_SCENES,
             **(extra or {}),
         }
