@@ -152,3 +152,19 @@ def test_the_500_page_in_french():
     assert "Un problème est survenu de notre côté" in html
     assert "Votre commande est en lieu sûr." in html
     assert '<a href="/">revenez à la boutique</a>' in html
+
+
+def test_the_faq_counts_redraws_in_the_singular_and_plural(client, settings):
+    settings.PREVIEW_REDRAWS = 1
+    assert "with 1 chance to see another scene" in client.get("/faq/").content.decode()
+    assert "avec 1\xa0possibilité de voir" in client.get("/faq/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    settings.PREVIEW_REDRAWS = 2
+    assert "with 2 chances to see another scene" in client.get("/faq/").content.decode()
+
+
+def test_the_privacy_notice_names_every_order_whose_data_can_be_deleted(client):
+    from orders.privacy import DELETABLE_STATUSES
+
+    assert {str(status) for status in DELETABLE_STATUSES} == {"delivered", "refunded", "cancelled", "expired"}
+    body = client.get("/privacy/").content.decode()
+    assert "Once the book is delivered (or the order is refunded, cancelled, or expired unpaid)" in body
