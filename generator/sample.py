@@ -11,6 +11,7 @@ from generator.imagetypes import image_type
 from generator.pdf.content import BookContent, SceneSource
 from generator.providers import Appearance, Brief
 from generator.providers.offline import OfflineProvider
+from generator.text import book_title
 
 SAMPLE_THEME = "dinosaurs having a picnic"
 SAMPLE_NAME = "Mia"
@@ -61,9 +62,8 @@ def sample_content_make(
         cover = pool.submit(provider.draw_cover, brief)
         scenes = list(pool.map(draw, range(len(captions))))
         cover_name = save(f"sample/{seed}/00-cover.jpg", cover.result())
-    title = theme.strip()[:1].upper() + theme.strip()[1:]
     return BookContent(
-        title=title,
+        title=book_title(theme),
         child_name=child_name,
         paper_size=paper_size,
         scenes=scenes,
