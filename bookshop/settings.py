@@ -6,6 +6,7 @@ emails written to var/outbox/. DEBUG is off unless set to 1, and with DEBUG
 off the settings refuse to start without their secrets.
 """
 
+import json
 import os
 from email.utils import parseaddr
 from pathlib import Path
@@ -341,6 +342,25 @@ GEMINI_RETRY_BUDGET = env_float("GEMINI_RETRY_BUDGET", 180.0)
 # database (generator/ratebudget.py).
 GEMINI_RPM = env_int("GEMINI_RPM", 0)
 # --- end Gemini ---
+# What Gemini bills (generator/costs.py): US dollars per million tokens, per
+# model, for input text, input images, output text (thinking included) and
+# output images. Google's list prices as of 2026-12-03 (README, "Gemini
+# prices used"); a model is priced by the longest name here it starts with.
+# GEMINI_PRICES (JSON, same shape) replaces or adds rows.
+GEMINI_PRICES = {
+    "gemini-3.1-flash-image": {"input_text": 0.50, "input_image": 0.50, "output_text": 3.00, "output_image": 60.00},
+    "gemini-nano-banana-2.1": {"input_text": 1.50, "input_image": 1.50, "output_text": 7.50, "output_image": 30.00},
+    "gemini-3-pro-image": {"input_text": 2.00, "input_image": 2.00, "output_text": 12.00, "output_image": 120.00},
+    "gemini-2.5-flash-image": {"input_text": 0.30, "input_image": 0.30, "output_text": 2.50, "output_image": 30.00},
+    "gemini-3.1-flash-lite": {"input_text": 0.25, "input_image": 0.25, "output_text": 1.50, "output_image": 0.0},
+}
+try:
+    GEMINI_PRICES |= json.loads(env("GEMINI_PRICES", "") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"GEMINI_PRICES must be JSON: {exc}") from exc
+# An answer that counts no tokens (or from a model not priced above) is
+# charged this, and counted as estimated: about one 2K image at list price.
+GEMINI_CALL_ESTIMATE_CENTS = env_float("GEMINI_CALL_ESTIMATE_CENTS", 10.0)
 # Pixel size of the long side of the images the providers make. 2048 prints
 # a full page at about 250 DPI; tests use less to stay quick.
 BOOK_IMAGE_SIZE = env_int("BOOK_IMAGE_SIZE", 2048)
@@ -349,21 +369,24 @@ BOOK_SCENES = 12
 # Free previews (the cover and one scene, before paying): how often the
 # preview lane of each worker process looks for one, how many a client
 # address and an email may ask for a day, redraws of another scene, how
-# long an unordered preview is kept, and the day's spend cap on previews'
-# image calls (PREVIEW_IMAGE_CALL_CENTS each with Gemini; the offline
-# provider costs nothing). Past the cap the form goes straight to ordering.
+# long an unordered preview is kept, and the day's spend cap on previews
+# (what Gemini billed for them, generator/costs.py; the offline provider
+# costs nothing). Past the cap the form goes straight to ordering.
 PREVIEW_POLL_SECONDS = env_float("PREVIEW_POLL_SECONDS", 0.5)
 PREVIEWS_PER_ADDRESS_PER_DAY = env_int("PREVIEWS_PER_ADDRESS_PER_DAY", 10)
 PREVIEWS_PER_EMAIL_PER_DAY = env_int("PREVIEWS_PER_EMAIL_PER_DAY", 5)
 PREVIEW_REDRAWS = env_int("PREVIEW_REDRAWS", 2)
 PREVIEW_MAX_AGE_DAYS = env_int("PREVIEW_MAX_AGE_DAYS", 3)
 PREVIEW_DAILY_SPEND_CENTS = env_int("PREVIEW_DAILY_SPEND_CENTS", 2000)
-PREVIEW_IMAGE_CALL_CENTS = env_float("PREVIEW_IMAGE_CALL_CENTS", 4.0)
 # The long side of the watermarked images a preview page shows.
 PREVIEW_IMAGE_PIXELS = 900
-# Image calls in flight within one book. Each call mostly waits on the
-# network, so several overlap well; each holds at most one image in memory.
-GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 6)
+# The most image API calls one book has in flight: a book alone on its host
+# may use that many of the host's call slots (HOST_API_CALLS), books running
+# together share them (generator/hostlimits.py HostShare). 12 lets a book
+# draw its twelve line arts in one round after the plan and the cover, so a
+# book takes three calls one after another (plan and cover, line art,
+# coloring); each call mostly waits on the network.
+GENERATION_CONCURRENCY = env_int("GENERATION_CONCURRENCY", 12)
 # Books generated at the same time on this host: book lanes, threads of the
 # one worker process (generator/lanes.py), which look for a book every
 # BOOK_POLL_SECONDS (and at once when a book is paid for).
@@ -372,12 +395,12 @@ BOOK_POLL_SECONDS = env_float("BOOK_POLL_SECONDS", 1.0)
 # Work that needs a lot of memory at once is admitted a few at a time across
 # every book and process of the host (generator/hostlimits.py), whatever
 # BOOK_WORKERS is: image API calls in flight (an answer holds its image
-# several times while it is read; the default lets every book have its
-# GENERATION_CONCURRENCY calls in flight, since a call mostly waits),
-# decoding a full-size image (about 45 MB for a 2400-pixel one) and
-# rendering a PDF. `make bench-load` measures the container with 1, 2 and 3
-# books at once within 512 MB this way.
-HOST_API_CALLS = env_int("HOST_API_CALLS", GENERATION_CONCURRENCY * max(1, BOOK_WORKERS))
+# several times while it is read), shared by the books running: one alone
+# has up to GENERATION_CONCURRENCY of them, several split them fairly (the
+# default is a book's twelve and a preview's call, or six a book as
+# `make bench-load` measured three books within 512 MB); decoding a
+# full-size image (about 45 MB for a 2400-pixel one) and rendering a PDF.
+HOST_API_CALLS = env_int("HOST_API_CALLS", max(13, 6 * max(1, BOOK_WORKERS)))
 HOST_IMAGE_DECODES = env_int("HOST_IMAGE_DECODES", 1)
 HOST_PDF_RENDERS = env_int("HOST_PDF_RENDERS", 1)
 HOST_LOCK_DIR = Path(env("HOST_LOCK_DIR", str(VAR_DIR / "locks")))

@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from bookshop.admin_kit import StaffPermissions, StaffViewOnly, run_each
 from bookshop.downloads import pdf_download
 from generator import selectors, services
+from generator.costs import cost_label
 from generator.errors import JobError
 from generator.models import Job, JobStatus, Page
 from generator.thumbnails import thumbnail
@@ -64,6 +65,7 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         "duration",
         "api_calls",
         "api_retries",
+        "gemini_cost",
         "peak_rss_mb",
         "short_error",
     )
@@ -71,13 +73,13 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     search_fields = ("token", "theme", "child_name")
     readonly_fields = (
         "book", "token", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
-        "error", "images_done", "api_calls", "api_retries", "provider", "peak_rss_mb", "pdf_bytes",
+        "error", "images_done", "api_calls", "api_retries", "gemini_cost", "provider", "peak_rss_mb", "pdf_bytes",
         "render_seconds", "pages_to_regenerate", "print_shop_pdf",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("book", "token", "status", "error", "images_done", "pages_to_regenerate")}),
         ("Timing", {"fields": ("queued_at", "started_at", "finished_at", "attempts", "heartbeat_at", "worker")}),
-        ("Cost", {"fields": ("provider", "api_calls", "api_retries", "peak_rss_mb")}),
+        ("Cost", {"fields": ("provider", "api_calls", "api_retries", "gemini_cost", "peak_rss_mb")}),
         ("Book", {"fields": ("pdf_bytes", "render_seconds", "print_shop_pdf")}),
     )
     inlines = [PageInline]
@@ -100,6 +102,10 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     def duration(self, job: Job) -> str:
         seconds = job.duration_seconds
         return "–" if seconds is None else f"{seconds:.0f} s"
+
+    @admin.display(description="Gemini cost", ordering="cost_micros")
+    def gemini_cost(self, job: Job) -> str:
+        return cost_label(job.cost_micros, job.cost_estimated)
 
     @admin.display(description="Last error")
     def short_error(self, job: Job) -> str:

@@ -144,6 +144,11 @@ class Job(BookBrief):
     # Cost: image and text calls made to the provider, and how many were retries.
     api_calls = models.PositiveIntegerField("API calls", default=0)
     api_retries = models.PositiveIntegerField("API retries", default=0)
+    # What the provider billed, in millionths of a US dollar: the tokens of
+    # each answer at GEMINI_PRICES (generator/costs.py); `cost_estimated`
+    # answers counted no tokens and were charged GEMINI_CALL_ESTIMATE_CENTS.
+    cost_micros = models.PositiveBigIntegerField("cost (micro-dollars)", default=0)
+    cost_estimated = models.PositiveIntegerField("answers with an estimated cost", default=0)
     provider = models.CharField(max_length=20, blank=True)
 
     # Peak resident memory of the worker process when this job ended (MB):

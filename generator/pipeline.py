@@ -1,8 +1,10 @@
 """One claimed job, from scenes to stored PDF, resuming from whatever is stored.
 
-Image calls run in a thread pool (GENERATION_CONCURRENCY in flight); a page's
-coloring goes ahead of any line art still to draw, so it starts as soon as a
-call is free after its line art arrives. Threads only talk to the provider;
+Calls run in a thread pool, as many at once as the book's share of the
+host's call slots (HOST_API_CALLS split among the books running, at most
+GENERATION_CONCURRENCY): the plan with the cover, then every page's line
+art, a page's coloring going ahead of any line art still to draw, so it
+starts as soon as a call is free after its line art arrives. Threads only talk to the provider;
 this thread stores each image as it arrives and writes the database, so only
 the images of the calls in flight (and line art waiting for its coloring, at
 most one per call) are ever held in memory.
@@ -26,6 +28,7 @@ from django.utils import timezone
 from generator import queue, selectors, signals
 from generator.errors import JobCancelled
 from generator.heartbeat import Heartbeat
+from generator.hostlimits import HostShare
 from generator.imagetypes import image_type
 from generator.models import Job, JobKind, JobStatus, Page
 from generator.providers import Appearance, Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
@@ -59,7 +62,11 @@ def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]
     pages = list(job.pages.order_by("index"))
     if len(pages) == settings.BOOK_SCENES:
         return pages
-    scenes = provider.plan_scenes(brief, settings.BOOK_SCENES)
+    return pages_store(job=job, scenes=provider.plan_scenes(brief, settings.BOOK_SCENES))
+
+
+def pages_store(*, job: Job, scenes: list[str]) -> list[Page]:
+    """The plan's pages, one per scene (pages already there are kept)."""
     if len(scenes) != settings.BOOK_SCENES:
         raise ProviderError(f"Scene planning returned {len(scenes)} scenes, not {settings.BOOK_SCENES}.")
     with transaction.atomic():
@@ -93,8 +100,15 @@ def cover_store(*, job: Job, data: bytes, recorder: "UsageRecorder | None" = Non
 
 
 # How long the pipeline waits for a call to finish before it looks again
-# whether the job was stopped: a stop is acted on within this.
+# whether the job was stopped (and what the other books on the host want):
+# a stop is acted on within this.
 STOP_POLL_SECONDS = 0.25
+PLAN = "plan"
+
+
+def _stored_bytes(name: str) -> bytes:
+    with default_storage.open(name, "rb") as stored:
+        return stored.read()
 
 
 def pages_draw(
@@ -102,15 +116,25 @@ def pages_draw(
     job: Job,
     provider: ImageProvider,
     brief: Brief,
-    pages: list[Page],
+    pages: list[Page] | None,
     check: Callable[[], None],
     recorder: "UsageRecorder | None" = None,
     cover: bool = False,
+    choose: Callable[[list[Page]], list[Page]] | None = None,
 ) -> None:
-    """Draw what is missing (the cover's picture first, with `cover`),
-    GENERATION_CONCURRENCY calls at a time, a page's coloring going ahead
-    of any line art still to draw: finished pages come early and steadily,
-    and a job stopped midway leaves whole pages behind.
+    """Draw what is missing: the scenes' plan first when `pages` is None
+    (its pages then go through `choose`, e.g. a preview's one scene), the
+    cover's picture with `cover`, then each page's line art and coloring.
+
+    Everything that can go out goes out at once, as many calls as this
+    book's share of the host's call slots allows (hostlimits.HostShare, at
+    most GENERATION_CONCURRENCY): the plan and the cover together, then
+    every page's line art, a page's coloring going ahead of any line art
+    still to draw. A provider that draws line art after the cover
+    (`draws_from_cover`) gets the cover as every line-art call's reference,
+    so line art waits for it: the child looks the same on every page, and
+    the book still takes three calls one after another (plan and cover,
+    line art, coloring).
 
     A page that fails does not stop the others; the first failure is raised
     once every other page is stored. If something else goes wrong (the job is
@@ -118,36 +142,76 @@ def pages_draw(
     already paid for are still stored. `check` raises once the job is stopped;
     it is called before every call submitted and at least every
     STOP_POLL_SECONDS while calls are in flight."""
-    concurrency = max(1, settings.GENERATION_CONCURRENCY)
+    most = max(1, settings.GENERATION_CONCURRENCY)
     failures: list[ProviderError] = []
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"job{job.pk}")
+    pool = ThreadPoolExecutor(max_workers=most, thread_name_prefix=f"job{job.pk}")
     in_flight: dict[Future, tuple[str, Page | None]] = {}
-    if cover:
-        check()
-        in_flight[pool.submit(provider.draw_cover, brief)] = (COVER, None)
+    planning = pages is None
+    # Line art waits for the cover when the provider draws from it.
+    waiting_for_cover = cover and provider.draws_from_cover
+    if provider.draws_from_cover and not cover and job.cover:
+        provider.reference_keep(brief, _stored_bytes(job.cover.name))
     # Line art waiting to be colored (bytes, or None when it is in storage),
     # and pages still without line art.
-    to_color: deque[tuple[Page, bytes | None]] = deque(
-        (page, None) for page in pages if page.line_art and not page.colored
-    )
-    to_draw: deque[Page] = deque(page for page in pages if not page.line_art)
+    to_color: deque[tuple[Page, bytes | None]] = deque()
+    to_draw: deque[Page] = deque()
+    cover_to_draw = cover
 
-    def submit_more() -> None:
-        while len(in_flight) < concurrency and (to_color or to_draw):
+    def pages_add(chosen: list[Page]) -> None:
+        to_color.extend((page, None) for page in chosen if page.line_art and not page.colored)
+        to_draw.extend(page for page in chosen if not page.line_art)
+
+    if pages is not None:
+        pages_add(pages)
+
+    def submit_more(share: HostShare) -> None:
+        nonlocal cover_to_draw, plan_sent
+        wanted = min(most, len(in_flight) + queued())
+        allowed = min(most, share.allowance(wanted))
+        while len(in_flight) < allowed and queued():
             check()
-            if to_color:
+            if planning and not plan_sent:
+                plan_sent = True
+                in_flight[pool.submit(provider.plan_scenes, brief, settings.BOOK_SCENES)] = (PLAN, None)
+            elif cover_to_draw:
+                cover_to_draw = False
+                in_flight[pool.submit(provider.draw_cover, brief)] = (COVER, None)
+            elif to_color:
                 page, line_art = to_color.popleft()
                 if line_art is None:
-                    with default_storage.open(page.line_art.name, "rb") as stored:
-                        line_art = stored.read()
+                    line_art = _stored_bytes(page.line_art.name)
                 future = pool.submit(provider.color_page, brief, page.scene, page.index, line_art)
                 in_flight[future] = (COLORED, page)
             else:
                 page = to_draw.popleft()
                 in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
 
+    plan_sent = False
+
+    def queued() -> int:
+        """Calls that could go out now, not yet sent."""
+        return (
+            int(planning and not plan_sent)
+            + int(cover_to_draw)
+            + len(to_color)
+            + (0 if waiting_for_cover else len(to_draw))
+        )
+
     def collect(future: Future) -> None:
+        nonlocal planning, waiting_for_cover
         kind, page = in_flight.pop(future)
+        if kind == PLAN:
+            # Without a plan there is no book: raised at once, the cover in
+            # flight still stored on the way out.
+            planning = False
+            scenes = future.result()
+            planned = pages_store(job=job, scenes=scenes)
+            for each in planned:
+                each.job = job
+            pages_add(choose(planned) if choose else planned)
+            if recorder is not None:
+                recorder.flush()
+            return
         try:
             data = future.result()
         except CallsStopped:
@@ -155,26 +219,33 @@ def pages_draw(
         except ProviderError as exc:
             if page is not None:
                 Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
+            else:
+                waiting_for_cover = False  # line art goes without it
             failures.append(exc)
             return
         if page is None:
             cover_store(job=job, data=data, recorder=recorder)
+            if waiting_for_cover:
+                provider.reference_keep(brief, data)
+                waiting_for_cover = False
             return
         page_image_store(page=page, kind=kind, data=data, recorder=recorder)
         if kind == LINE_ART and not page.colored:
             to_color.append((page, data))
 
     try:
-        submit_more()
-        while in_flight:
-            done, _ = wait(in_flight, timeout=STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
-            check()
-            for future in done:
-                collect(future)
-            submit_more()
+        with HostShare(settings.HOST_API_CALLS) as share:
+            submit_more(share)
+            while in_flight:
+                done, _ = wait(in_flight, timeout=STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                check()
+                for future in done:
+                    collect(future)
+                submit_more(share)
     except BaseException:
         to_color.clear()
         to_draw.clear()
+        cover_to_draw = planning = False
         for future in list(in_flight):
             try:
                 collect(future)
@@ -195,15 +266,19 @@ class UsageRecorder:
 
     def __init__(self, job: Job, usage: Usage) -> None:
         self.job_id, self.usage = job.pk, usage
-        self.calls = self.retries = 0
+        self.calls = self.retries = self.cost_micros = self.estimated = 0
 
     def flush(self) -> None:
-        calls, retries = self.usage.calls, self.usage.retries
-        if (calls, retries) != (self.calls, self.retries):
+        seen = (self.usage.calls, self.usage.retries, self.usage.cost_micros, self.usage.estimated)
+        calls, retries, cost_micros, estimated = seen
+        if seen != (self.calls, self.retries, self.cost_micros, self.estimated):
             Job.objects.filter(pk=self.job_id).update(
-                api_calls=F("api_calls") + calls - self.calls, api_retries=F("api_retries") + retries - self.retries
+                api_calls=F("api_calls") + calls - self.calls,
+                api_retries=F("api_retries") + retries - self.retries,
+                cost_micros=F("cost_micros") + cost_micros - self.cost_micros,
+                cost_estimated=F("cost_estimated") + estimated - self.estimated,
             )
-            self.calls, self.retries = calls, retries
+            self.calls, self.retries, self.cost_micros, self.estimated = seen
 
 
 def _job_still_ours(job: Job, worker: str) -> Job:
@@ -229,15 +304,26 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
     recorder = UsageRecorder(job, usage)
     provider = provider_get(job.provider, usage=usage)
     brief = brief_for(job)
+
+    def choose(pages: list[Page]) -> list[Page]:
+        return [pages[job.preview_scene % len(pages)]] if job.kind == JobKind.PREVIEW else pages
+
     try:
-        pages = pages_plan(job=job, provider=provider, brief=brief)
+        # Planned already (a job resumed), or planned in the same round as
+        # the cover's picture, which does not need the plan.
+        pages = list(job.pages.order_by("index"))
         for page in pages:
             page.job = job
-        recorder.flush()
-        if job.kind == JobKind.PREVIEW:
-            pages = [pages[job.preview_scene % len(pages)]]
+        planned = choose(pages) if len(pages) == settings.BOOK_SCENES else None
         pages_draw(
-            job=job, provider=provider, brief=brief, pages=pages, check=check, recorder=recorder, cover=not job.cover
+            job=job,
+            provider=provider,
+            brief=brief,
+            pages=planned,
+            check=check,
+            recorder=recorder,
+            cover=not job.cover,
+            choose=choose,
         )
     finally:
         recorder.flush()

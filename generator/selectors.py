@@ -11,6 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from generator import capacity
+from generator.costs import dollars
 from generator.health import HEARTBEAT_FRESH_SECONDS
 from generator.models import Job, JobKind, JobStatus, WorkerHeartbeat
 
@@ -57,6 +58,22 @@ def _recent_books(recent: int) -> list[Job]:
             kind=JobKind.BOOK, status=JobStatus.DONE, started_at__isnull=False, finished_at__isnull=False
         ).order_by("-finished_at")[:recent]
     )
+
+
+def book_cost_average(*, recent: int = 20) -> dict | None:
+    """What Gemini billed for a book, on average over the last `recent`
+    books it made (a book bought from a preview includes the preview's
+    images), and how many of their answers were estimated; None before any."""
+    books = [job for job in _recent_books(recent) if job.provider == "gemini"]
+    if not books:
+        return None
+    micros = round(sum(job.cost_micros for job in books) / len(books))
+    return {
+        "micros": micros,
+        "label": dollars(micros),
+        "books": len(books),
+        "estimated": sum(job.cost_estimated for job in books),
+    }
 
 
 def _concurrency(jobs: list[Job]) -> float:
@@ -252,6 +269,7 @@ def queue_dashboard() -> dict:
         "web_rss_mb": web_mb,
         "host_memory_mb": host_mb,
         "recommendation": None,
+        "book_cost": book_cost_average(),
     }
     if len(waiting_jobs) >= BUSY_QUEUE:
         figures["recommendation"] = _recommendation(len(waiting_jobs), average, book_mb, web_mb, host_mb)

@@ -7,6 +7,7 @@ from bookshop.admin_kit import StaffPermissions, StaffViewOnly, YesNoFilter, run
 from generator import selectors as generator_selectors
 from generator import services as generator_services
 from generator.admin import JobAdmin
+from generator.costs import cost_label
 from generator.models import Job, JobStatus
 from orders import outbox, payments, previews, services
 from orders.models import EmailState, Order, Preview, SentEmail, StripeEvent
@@ -48,6 +49,7 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         "attempts",
         "duration",
         "cost",
+        "gemini_cost",
         "problem",
     )
     list_filter = (NeedsAttentionFilter, "status", "created_at", "paid_at", "age_group", "paper_size")
@@ -105,6 +107,11 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     def cost(self, order: Order) -> str:
         job = order.job
         return f"{job.api_calls} ({job.api_retries})" if job else "–"
+
+    @admin.display(description="Gemini cost")
+    def gemini_cost(self, order: Order) -> str:
+        job = order.job
+        return cost_label(job.cost_micros, job.cost_estimated) if job else "–"
 
     @admin.action(description="Retry failed jobs (resume from the stored pages)", permissions=["retry"])
     def retry_failed_jobs(self, request, queryset: QuerySet[Order]):
@@ -258,13 +265,13 @@ class ShopJobAdmin(JobAdmin):
 class PreviewAdmin(StaffViewOnly, admin.ModelAdmin):
     """Free previews: who asked, what they cost, and which became orders."""
 
-    list_display = ("id", "created_at", "email", "theme", "status", "redraws", "calls", "ordered")
+    list_display = ("id", "created_at", "email", "theme", "status", "redraws", "calls", "gemini_cost", "ordered")
     list_filter = ("created_at",)
     search_fields = ("email", "token", "theme", "child_name")
     date_hierarchy = "created_at"
     list_select_related = ("job",)
     readonly_fields = (
-        "token", "email", "client_ip", "created_at", "redraws", "api_calls", "job", "theme", "child_name",
+        "token", "email", "client_ip", "created_at", "redraws", "api_calls", "gemini_cost", "job", "theme", "child_name",
         "age_group", "paper_size", "child_kind", "hair_color", "hair_style", "skin_tone", "glasses", "dedication",
     )  # fmt: skip
 
@@ -280,6 +287,10 @@ class PreviewAdmin(StaffViewOnly, admin.ModelAdmin):
     @admin.display(description="API calls")
     def calls(self, preview: Preview) -> int:
         return previews.preview_calls(preview)
+
+    @admin.display(description="Gemini cost")
+    def gemini_cost(self, preview: Preview) -> str:
+        return cost_label(previews.preview_cost_micros(preview))
 
     @admin.display(description="Ordered", boolean=True)
     def ordered(self, preview: Preview) -> bool:

@@ -128,6 +128,8 @@ class Preview(BookBrief):
     # The image and text calls the preview cost, kept when it was ordered
     # (its job goes on to make the whole book, whose calls are the order's).
     api_calls = models.PositiveIntegerField("API calls", default=0)
+    # And what they were billed (micro-dollars, generator/costs.py).
+    cost_micros = models.PositiveBigIntegerField("cost (micro-dollars)", default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -45,22 +45,29 @@ def preview_calls(preview: Preview) -> int:
     return preview.api_calls if preview_ordered(preview) else preview.job.api_calls
 
 
-# The calls a preview makes: the plan, the cover, one line art, its coloring.
-PREVIEW_CALLS = 4
+def preview_cost_micros(preview: Preview) -> int:
+    """What Gemini billed for a preview (micro-dollars), kept the same way."""
+    return preview.cost_micros if preview_ordered(preview) else preview.job.cost_micros
+
+
+# The image calls a preview makes: the cover, one line art, its coloring
+# (and a text call for the plan, which costs a hundredth of one of them).
+PREVIEW_IMAGE_CALLS = 3
 
 
 def previews_spend_today_cents() -> float:
-    """What previews cost in the last 24 hours: the calls the paid provider
-    made for them (the offline provider costs nothing), and PREVIEW_CALLS
-    for each preview still waiting to be drawn, so a burst of requests is
-    counted before it is spent."""
+    """What previews cost in the last 24 hours: what Gemini billed for them
+    (the tokens of each answer at GEMINI_PRICES, generator/costs.py; the
+    offline provider costs nothing), and PREVIEW_IMAGE_CALLS at
+    GEMINI_CALL_ESTIMATE_CENTS for each preview still waiting to be drawn,
+    so a burst of requests is counted before it is spent."""
     recent = Preview.objects.filter(created_at__gte=_day_ago())
     made = recent.filter(job__provider="gemini")
     bought = Q(orders__paid_at__isnull=False)
-    unordered = made.exclude(bought).aggregate(calls=Sum("job__api_calls"))["calls"] or 0
-    ordered = made.filter(bought).distinct().aggregate(calls=Sum("api_calls"))["calls"] or 0
-    waiting = recent.filter(job__provider="").count() * PREVIEW_CALLS if settings.IMAGE_PROVIDER != "offline" else 0
-    return (unordered + ordered + waiting) * settings.PREVIEW_IMAGE_CALL_CENTS
+    unordered = made.exclude(bought).aggregate(cost=Sum("job__cost_micros"))["cost"] or 0
+    ordered = made.filter(bought).distinct().aggregate(cost=Sum("cost_micros"))["cost"] or 0
+    waiting = recent.filter(job__provider="").count() if settings.IMAGE_PROVIDER != "offline" else 0
+    return (unordered + ordered) / 10_000 + waiting * PREVIEW_IMAGE_CALLS * settings.GEMINI_CALL_ESTIMATE_CENTS
 
 
 def previews_paused() -> bool:

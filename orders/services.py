@@ -240,7 +240,7 @@ def _book_job(order: Order) -> Job:
     if preview is not None:
         job = Job.objects.select_for_update().filter(pk=preview.job_id, kind=JobKind.PREVIEW).first()
         if job is not None:
-            Preview.objects.filter(pk=preview.pk).update(api_calls=job.api_calls)
+            Preview.objects.filter(pk=preview.pk).update(api_calls=job.api_calls, cost_micros=job.cost_micros)
             return generator_services.preview_to_book(job=job)
     return generator_services.job_create(**order.brief_fields())
 

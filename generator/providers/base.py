@@ -69,10 +69,16 @@ class Usage:
     Every provider counts each HTTP call here just before making it, so this
     is also where calls stop: once `stop` is set, `count` raises CallsStopped
     and no further call, first try or retry, is made (or paid for). Calls
-    already under way finish; the job stores what they return."""
+    already under way finish; the job stores what they return.
+
+    What the answers cost is added here too (`bill`), in millionths of a US
+    dollar: from the tokens Google counted in each answer, or, for an answer
+    that says nothing of its tokens, an estimate (`estimated` counts those)."""
 
     calls: int = 0
     retries: int = 0
+    cost_micros: int = 0
+    estimated: int = 0
     stop: threading.Event | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -83,6 +89,12 @@ class Usage:
             self.calls += 1
             if retry:
                 self.retries += 1
+
+    def bill(self, micros: int, *, estimated: bool = False) -> None:
+        with self._lock:
+            self.cost_micros += micros
+            if estimated:
+                self.estimated += 1
 
     def stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -101,9 +113,16 @@ class ImageProvider(ABC):
     encoded image bytes (PNG or JPEG) and keep nothing."""
 
     name: str
+    # Whether line art is drawn after the cover, with the cover's picture as
+    # its reference (`reference_keep`): the pipeline then holds line art
+    # until the cover is there (or failed).
+    draws_from_cover = False
 
     def __init__(self, usage: Usage | None = None) -> None:
         self.usage = usage or Usage()
+
+    def reference_keep(self, brief: Brief, image: bytes) -> None:  # noqa: B027 - most providers need none
+        """The book's cover picture, to draw the later line art from."""
 
     @abstractmethod
     def plan_scenes(self, brief: Brief, count: int) -> list[str]:

@@ -12,9 +12,14 @@ and each SDK call is exactly one HTTP request (and one counted call).
 The theme and the child's name are customer text: they reach the models only
 as quoted data, and the name is kept out of image prompts altogether (an
 image model asked for "no text" should not be handed a word to write).
-The child is described by its looks instead (`child_traits`), and once a
-book's first line art exists it goes with every later line-art call as a
-reference, so the child and the hero look the same from page to page.
+The child is described by its looks instead (`child_traits`), and the
+book's cover picture (the hero and the child, drawn first, with the plan)
+goes with every line-art call as a reference, so the child and the hero
+look the same from page to page. Without a cover (it failed), the first
+line art back becomes the reference of the calls that start after it.
+
+What each answer cost is read from its usageMetadata (`_bill`,
+generator/costs.py) and added to the job's usage.
 """
 
 import importlib
@@ -32,6 +37,7 @@ from google import genai
 from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
+from generator.costs import answer_cost, prices_for
 from generator.hostlimits import api_calls, image_decodes
 from generator.imagetypes import image_type
 from generator.providers.base import (
@@ -164,11 +170,12 @@ def _scene_for_image(brief: Brief, scene: str) -> str:
 
 SKIN_WORDS = {"1": "light", "2": "light tan", "3": "medium brown", "4": "brown", "5": "deep brown"}
 CLOTHES_WORDS = {"girl": "a dress", "boy": "a t-shirt and shorts", "child": "overalls"}
-# Sent with a book's later line-art calls, after its first line art.
+# Sent with a book's line-art calls, with its cover picture (or, without
+# one, its first line art) as the image.
 REFERENCE_NOTE = (
-    "The image above is another page of this same coloring book. Keep the same child and hero design: "
-    "the same faces, hair, clothes, proportions and line style. Draw a new picture of the scene below, "
-    "not a copy of that page."
+    "The image above is from this same coloring book (its cover, or another page). Keep the same child and "
+    "hero design: the same faces, hair, clothes and proportions. Draw a new picture of the scene below, not a "
+    "copy of that image, as black outlines only, without its colors."
 )
 
 
@@ -389,6 +396,7 @@ def colored_normalize(data: bytes, size: int) -> bytes:
 
 class GeminiProvider(ImageProvider):
     name = "gemini"
+    draws_from_cover = True
 
     def __init__(self, usage: Usage | None = None) -> None:
         super().__init__(usage)
@@ -414,8 +422,8 @@ class GeminiProvider(ImageProvider):
                 retry_options=types.HttpRetryOptions(attempts=1),
             ),
         )
-        # The first line art of the book this provider draws (its seed and
-        # bytes): the reference sent with the line-art calls that start later.
+        # The reference of the book this provider draws (its seed and bytes):
+        # its cover picture, or its first line art, sent with line-art calls.
         self._reference: tuple[str, bytes] | None = None
         self._reference_lock = threading.Lock()
         self.image_config = types.ImageConfig(
@@ -481,9 +489,27 @@ class GeminiProvider(ImageProvider):
             retries += 1
 
     def _generate(self, what: str, model: str, contents: list, config: types.GenerateContentConfig, **kw):
-        return self._call(
+        response = self._call(
             what, lambda: self.client.models.generate_content(model=model, contents=contents, config=config), **kw
         )
+        self._bill(model, response)
+        return response
+
+    # What an answer cost ------------------------------------------------------
+
+    def _bill(self, model: str, response: types.GenerateContentResponse) -> None:
+        """Add what Google bills for this answer to the job's usage: its
+        usageMetadata's tokens at the answering model's prices, or the
+        per-call estimate when it counts none (generator/costs.py). Every
+        answer is billed, an answer without an image included; a failed
+        HTTP call (429, 5xx) is not, as Google does not bill it."""
+        # Priced as the model that answered (modelVersion), if the table
+        # knows it, else as the model asked.
+        answered_by = getattr(response, "model_version", None) or ""
+        priced = answered_by if answered_by and prices_for(answered_by) else model
+        image_answer = any(part.inline_data for part in _parts(response))
+        micros, estimated = answer_cost(priced, response.usage_metadata, image_answer=image_answer)
+        self.usage.bill(micros, estimated=estimated)
 
     def _image_config(self) -> types.GenerateContentConfig:
         return types.GenerateContentConfig(
@@ -563,10 +589,14 @@ class GeminiProvider(ImageProvider):
         self._keep_reference(brief, data)
         return data
 
-    # The reference drawing. Pages are drawn several at a time, and no call
-    # waits for another: the first line art to come back becomes the book's
-    # reference, and every line-art call that starts after it carries it.
-    # The calls of the first round go out with the child's traits alone.
+    # The reference drawing: the book's cover picture, handed over by the
+    # pipeline before any line art is asked (`reference_keep`). Without it
+    # (the cover failed), the first line art to come back becomes the
+    # reference of every line-art call that starts after it.
+
+    def reference_keep(self, brief: Brief, image: bytes) -> None:
+        with self._reference_lock:
+            self._reference = (brief.seed, image)
 
     def _reference_for(self, brief: Brief) -> bytes | None:
         with self._reference_lock:

@@ -15,7 +15,8 @@ the calls whose prompt matches some text (`block`, `reject`). Failures are
 what Google sends: 429 and 503 with a Google error body, a hang longer than
 the client's timeout, a dropped connection, a safety block with no image
 (or, for a text call, no text). `latency` makes every call take that long
-(or between `latency` and `latency_max`).
+(or between `latency` and `latency_max`). Answers count their tokens in
+`usageMetadata` as Google's do (`_usage_metadata`), unless told not to.
 """
 
 import base64
@@ -106,6 +107,7 @@ class Seen:
     generation_config: dict = field(default_factory=dict)
     api_key: str = ""
     at: float = field(default_factory=time.monotonic)  # when it arrived
+    usage: dict = field(default_factory=dict)  # the usageMetadata answered, if any
 
 
 @dataclass
@@ -139,6 +141,9 @@ class FakeGemini:
         # bytes (an ancillary chunk decoders skip), so what crosses the wire
         # weighs what a detailed 2K image from Google does; 0 keeps them small.
         self.image_bytes = 0
+        # Answers count their tokens in usageMetadata, as Google's do; off,
+        # they say nothing of them (as some proxies and odd answers do).
+        self.usage_metadata = True
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -333,6 +338,50 @@ def _scenes(prompt: str, generation_config: dict) -> list[str]:
     return [f"{who} {ACTIVITIES[i % len(ACTIVITIES)]}: {theme}" for i in range(count)]
 
 
+# Output tokens of one image by `imageConfig.imageSize` (Google: 747 for
+# 512 px, 1,120 for 1K, 1,680 for 2K, 2,520 for 4K; 1K when not asked).
+IMAGE_OUTPUT_TOKENS = {"512": 747, "1K": 1120, "2K": 1680, "4K": 2520}
+# Input tokens of an image sent with a prompt (Gemini 3's default media
+# resolution), and the thinking an image model does before drawing.
+IMAGE_INPUT_TOKENS = 1120
+IMAGE_THOUGHT_TOKENS = 180
+
+
+def _text_tokens(text: str) -> int:
+    """About four characters a token, as Google's documentation counts."""
+    return max(1, len(text) // 4) if text else 0
+
+
+def _usage_metadata(seen: Seen, *, text: str = "", image_out: bool = False, images_in: int = 0) -> dict:
+    """The usageMetadata of an answer, in the REST shape: prompt and
+    candidate counts split by modality, thinking apart, and their total."""
+    prompt_text = _text_tokens(seen.prompt) + _text_tokens(seen.system)
+    prompt_image = images_in * IMAGE_INPUT_TOKENS
+    size = (seen.generation_config.get("imageConfig") or {}).get("imageSize") or "1K"
+    output_image = IMAGE_OUTPUT_TOKENS.get(size, IMAGE_OUTPUT_TOKENS["1K"]) if image_out else 0
+    output_text = _text_tokens(text)
+    thoughts = IMAGE_THOUGHT_TOKENS if image_out else 0
+    prompt_details = [{"modality": "TEXT", "tokenCount": prompt_text}]
+    if prompt_image:
+        prompt_details.append({"modality": "IMAGE", "tokenCount": prompt_image})
+    candidate_details = []
+    if output_text:
+        candidate_details.append({"modality": "TEXT", "tokenCount": output_text})
+    if output_image:
+        candidate_details.append({"modality": "IMAGE", "tokenCount": output_image})
+    usage = {
+        "promptTokenCount": prompt_text + prompt_image,
+        "candidatesTokenCount": output_text + output_image,
+        "totalTokenCount": prompt_text + prompt_image + output_text + output_image + thoughts,
+        "promptTokensDetails": prompt_details,
+        "candidatesTokensDetails": candidate_details,
+    }
+    if thoughts:
+        usage["thoughtsTokenCount"] = thoughts
+    seen.usage = usage
+    return usage
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGemini
 
@@ -397,7 +446,7 @@ class _Handler(BaseHTTPRequestHandler):
             text = self.fake._next_plan_answer()
             if text is None:
                 text = json.dumps(_scenes(seen.prompt, generation_config))
-            self._candidate([{"text": text}], seen.model)
+            self._candidate([{"text": text}], seen.model, _usage_metadata(seen, text=text, images_in=len(images)))
         else:
             if seen.kind == LINE_ART:
                 data, mime = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side)), "png"
@@ -413,11 +462,16 @@ class _Handler(BaseHTTPRequestHandler):
                         data, mime = _png(image), "png"
                 data = padded_png(data, self.fake.image_bytes)
             parts = [{"inlineData": {"mimeType": f"image/{mime}", "data": base64.b64encode(data).decode()}}]
-            self._candidate(parts, seen.model)
+            self._candidate(parts, seen.model, _usage_metadata(seen, image_out=True, images_in=len(images)))
 
-    def _candidate(self, parts: list[dict], model: str) -> None:
+    def _candidate(self, parts: list[dict], model: str, usage: dict | None = None) -> None:
         content = {"role": "model", "parts": parts}
-        self._json({"candidates": [{"content": content, "finishReason": "STOP", "index": 0}], "modelVersion": model})
+        answer = {"candidates": [{"content": content, "finishReason": "STOP", "index": 0}], "modelVersion": model}
+        if usage is not None and self.fake.usage_metadata:
+            answer["usageMetadata"] = usage
+        elif usage is not None:
+            usage.clear()  # not sent
+        self._json(answer)
 
     def _error(self, code: int, message: str) -> None:
         error: dict = {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}

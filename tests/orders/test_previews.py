@@ -122,10 +122,14 @@ def test_previews_are_limited_per_address_and_per_email(client, settings):
 
 
 def test_past_the_days_spend_cap_the_form_goes_straight_to_ordering(client, fake_gemini, settings):
-    settings.PREVIEW_IMAGE_CALL_CENTS, settings.PREVIEW_DAILY_SPEND_CENTS = 5, 20
+    # One preview: three 2K images of 1,680 output tokens at $60 per million
+    # (about 10 cents each, as Google bills them) and a plan: about 30 cents,
+    # where calls x 4 cents counted 16 and let the next preview through.
+    settings.PREVIEW_DAILY_SPEND_CENTS = 25
     ask_preview(client)
-    lanes.preview_run_next()  # 4 calls: 20 cents
-    assert previews.previews_spend_today_cents() == 20
+    lanes.preview_run_next()
+    spent = previews.previews_spend_today_cents()
+    assert spent == Job.objects.get().cost_micros / 10_000 and 30 < spent < 31
     page = client.get("/").content.decode()
     assert "See a free preview" not in page and "Free previews are resting for today" in page
     response = client.post("/preview/", {**ORDER_FORM, "email": "other@example.com"})
@@ -184,10 +188,13 @@ def test_staff_see_previews_made_their_cost_and_how_many_became_orders(admin_cli
         email="a@example.com", amount_cents=999, currency="usd", preview=first, paid_at=timezone.now(),
         **first.brief_fields(),
     )  # fmt: skip
-    Preview.objects.filter(pk=first.pk).update(api_calls=4)  # as fulfilling the order records it
+    # As fulfilling the order records it: what the preview had cost then.
+    Preview.objects.filter(pk=first.pk).update(api_calls=4, cost_micros=250_000)
     page = admin_client.get("/admin/orders/preview/").content.decode()
     assert "<strong>2</strong> previews made, <strong>1</strong> became paid orders (50%)" in page
-    assert "worth 32¢" in page  # 8 calls at PREVIEW_IMAGE_CALL_CENTS (4¢)
+    spent = round(25 + Job.objects.get(pk=second.job_id).cost_micros / 10_000)
+    assert f"Gemini billed {spent}¢ of the" in page
+    assert "$0.2500" in page  # the first preview's own cost
     assert second.email in page
 
 
@@ -240,10 +247,10 @@ def test_a_preview_ordered_while_it_is_drawn_finishes_its_images_then_becomes_th
 
 
 def test_previews_waiting_to_be_drawn_count_toward_the_cap(client, fake_gemini, settings):
-    settings.PREVIEW_IMAGE_CALL_CENTS, settings.PREVIEW_DAILY_SPEND_CENTS = 5, 40
+    settings.GEMINI_CALL_ESTIMATE_CENTS, settings.PREVIEW_DAILY_SPEND_CENTS = 5, 30
     ask_preview(client, email="a@example.com")
-    ask_preview(client, email="b@example.com")  # neither drawn yet: 2 x 4 calls expected
-    assert previews.previews_spend_today_cents() == 40
+    ask_preview(client, email="b@example.com")  # neither drawn yet: 2 x 3 image calls expected
+    assert previews.previews_spend_today_cents() == 30
     response = client.post("/preview/", {**ORDER_FORM, "email": "c@example.com"})
     assert response.status_code == 429 and Preview.objects.count() == 2
 
