@@ -272,7 +272,8 @@ class PreviewAdmin(StaffViewOnly, admin.ModelAdmin):
     list_select_related = ("job",)
     readonly_fields = (
         "token", "email", "client_ip", "created_at", "redraws", "api_calls", "gemini_cost", "job", "theme",
-        "child_name", "age_group", "paper_size", "child_kind", "hair_color", "hair_style", "skin_tone", "glasses", "dedication",
+        "child_name", "age_group", "paper_size", "child_kind", "hair_color", "hair_style", "skin_tone", "glasses",
+        "dedication",
     )  # fmt: skip
 
     def has_change_permission(self, request, obj=None):
