@@ -108,6 +108,8 @@ class Seen:
     api_key: str = ""
     at: float = field(default_factory=time.monotonic)  # when it arrived
     usage: dict = field(default_factory=dict)  # the usageMetadata answered, if any
+    latency: float = 0.0  # how long it waited before answering
+    alongside: list[str] = field(default_factory=list)  # the kinds of the requests in flight when it arrived
 
 
 @dataclass
@@ -144,8 +146,17 @@ class FakeGemini:
         # Answers count their tokens in usageMetadata, as Google's do; off,
         # they say nothing of them (as some proxies and odd answers do).
         self.usage_metadata = True
+        # Requests being answered now, the most there ever were at once, and
+        # a hold: each answer waits until `hold_count` requests are in
+        # flight together, or `hold_seconds` passed (`hold`).
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.hold_count = 0
+        self.hold_seconds = 0.0
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._flying: list[Seen] = []
         self._released = threading.Event()
         self._server: ThreadingHTTPServer | None = None
 
@@ -172,6 +183,29 @@ class FakeGemini:
         """Answer `status` to calls whose prompt contains `match`."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, str(status)))
+
+    def hold(self, count: int, seconds: float) -> None:
+        """Answer nothing until `count` requests are in flight at once (then
+        all of them), or `seconds` passed: whether a client sends that many
+        together shows in the timings, whatever the machine's speed."""
+        with self._lock:
+            self.hold_count, self.hold_seconds = count, seconds
+
+    def _arrive(self, seen: Seen) -> None:
+        with self._arrived:
+            seen.alongside = [other.kind for other in self._flying]
+            self._flying.append(seen)
+            self.in_flight = len(self._flying)
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self._arrived.notify_all()
+            if self.hold_count:
+                self._arrived.wait_for(lambda: len(self._flying) >= self.hold_count, timeout=self.hold_seconds)
+                self._arrived.notify_all()
+
+    def _leave(self, seen: Seen) -> None:
+        with self._lock:
+            self._flying.remove(seen)
+            self.in_flight = len(self._flying)
 
     def heal(self) -> None:
         """Stop every kind of failure."""
@@ -415,7 +449,15 @@ class _Handler(BaseHTTPRequestHandler):
             api_key=self.headers.get("x-goog-api-key", ""),
         )
         outcome = self.fake._decide(seen)
+        self.fake._arrive(seen)
+        try:
+            self._answer(seen, outcome, images, generation_config)
+        finally:
+            self.fake._leave(seen)
+
+    def _answer(self, seen: Seen, outcome: str, images: list[bytes], generation_config: dict) -> None:
         if latency := self.fake._latency():
+            seen.latency = latency
             self.fake._released.wait(latency)
         if outcome == TIMEOUT:
             self.fake._released.wait(self.fake.hang_seconds)

@@ -6,7 +6,7 @@ and counted by the previews' daily spend cap."""
 import pytest
 from google.genai import types
 
-from generator import costs, lanes, tasks
+from generator import lanes, tasks
 from generator.models import Job, JobStatus
 from generator.providers import Brief, Usage, provider_get
 from orders.models import Order, OrderStatus, Preview
@@ -88,6 +88,8 @@ def test_failed_calls_are_not_billed_and_answers_with_an_image_sent_pay_its_inpu
 
 
 def test_an_answer_without_usage_metadata_is_charged_the_estimate_and_says_so(paid_order, fake_gemini, settings):
+    from generator import costs
+
     fake_gemini.usage_metadata = False
     settings.GEMINI_CALL_ESTIMATE_CENTS = 7.5
     order = paid_order()
@@ -100,6 +102,8 @@ def test_an_answer_without_usage_metadata_is_charged_the_estimate_and_says_so(pa
 
 
 def test_prices_are_a_setting_and_a_versioned_model_takes_its_familys_row(settings):
+    from generator import costs
+
     settings.GEMINI_PRICES = {"gemini-x-image": {"output_image": 10.0}, "gemini-x-image-pro": {"output_image": 99.0}}
     assert costs.prices_for("models/gemini-x-image-002") == {"output_image": 10.0}
     assert costs.prices_for("gemini-x-image-pro-001") == {"output_image": 99.0}
@@ -120,6 +124,8 @@ def test_prices_are_a_setting_and_a_versioned_model_takes_its_familys_row(settin
 
 
 def test_staff_see_the_cost_per_book_on_the_job_the_order_and_the_dashboard(admin_client, paid_order, fake_gemini):
+    from generator import costs
+
     order = paid_order()
     tasks.job_run_next()
     job = Job.objects.get(order=order)
