@@ -391,6 +391,16 @@ def colored_normalize(data: bytes, size: int) -> bytes:
         return out.getvalue()
 
 
+# The cover as the line-art calls' reference: the child's and the hero's
+# looks need no print resolution, and every line-art call in flight carries
+# it (base64, in a JSON body) at once.
+REFERENCE_PIXELS = 1024
+
+
+def reference_image(cover: bytes, size: int) -> bytes:
+    return colored_normalize(cover, min(size, REFERENCE_PIXELS))
+
+
 # The provider ----------------------------------------------------------------
 
 
@@ -595,8 +605,9 @@ class GeminiProvider(ImageProvider):
     # reference of every line-art call that starts after it.
 
     def reference_keep(self, brief: Brief, image: bytes) -> None:
+        reference = reference_image(image, brief.size)
         with self._reference_lock:
-            self._reference = (brief.seed, image)
+            self._reference = (brief.seed, reference)
 
     def _reference_for(self, brief: Brief) -> bytes | None:
         with self._reference_lock:

@@ -107,7 +107,10 @@ def test_the_childs_name_stays_out_of_image_prompts(paid_order, fake_gemini):
     assert not [seen for seen in image_calls if "Ignore all previous" in seen.prompt or "Zoé" in seen.prompt]
 
 
-def test_a_third_of_calls_failing_still_yields_a_complete_book(paid_order, fake_gemini):
+def test_a_third_of_calls_failing_still_yields_a_complete_book(paid_order, fake_gemini, settings):
+    # Only the injected hangs time out: with a book's twelve calls in flight on
+    # a busy machine, an answer may take longer than the fixture's 1 s.
+    settings.GEMINI_TIMEOUT, fake_gemini.hang_seconds = 3.0, 6.0
     fake_gemini.fail_randomly(0.3, kinds=("429", "503", TIMEOUT, DISCONNECT))
     order = paid_order()
 

@@ -12,6 +12,7 @@ import os
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 
 from generator import hostlimits, lanes, tasks
@@ -22,9 +23,12 @@ from tests.fakes.gemini import COLORING, COVER, LINE_ART, PLAN
 pytestmark = pytest.mark.django_db
 
 
-def _sha256(name: str) -> str:
-    with default_storage.open(name, "rb") as stored:
-        return hashlib.sha256(stored.read()).hexdigest()
+def _reference_sha256(cover: str) -> str:
+    """The cover as sent for reference: scaled to REFERENCE_PIXELS at most."""
+    from generator.providers.gemini import reference_image
+
+    with default_storage.open(cover, "rb") as stored:
+        return hashlib.sha256(reference_image(stored.read(), settings.BOOK_IMAGE_SIZE)).hexdigest()
 
 
 @pytest.fixture
@@ -65,7 +69,7 @@ def test_every_line_art_call_carries_the_books_cover_as_the_childs_reference(pai
     assert len(line_arts) == 12
     # All twelve, not those that started after the first line art came back.
     assert [seen.has_image for seen in line_arts] == [True] * 12
-    assert {seen.image_sha256 for seen in line_arts} == {_sha256(job.cover.name)}
+    assert {seen.image_sha256 for seen in line_arts} == {_reference_sha256(job.cover.name)}
     assert all("Keep the same child and hero design" in seen.prompt for seen in line_arts)
 
 
@@ -87,7 +91,7 @@ def test_a_preview_and_the_book_bought_from_it_draw_from_the_same_cover(
     job = Job.objects.get()
     line_arts = fake_gemini.calls(LINE_ART)
     assert len(line_arts) == 12 and len(fake_gemini.calls(COVER)) == 1
-    assert {seen.image_sha256 for seen in line_arts} == {_sha256(job.cover.name)}
+    assert {seen.image_sha256 for seen in line_arts} == {_reference_sha256(job.cover.name)}
 
 
 def test_a_failed_cover_lets_the_line_art_go_without_it(paid_order, fake_gemini, settings):
