@@ -10,7 +10,7 @@ it, started with it (generator/apps.py):
   is admitted a few at a time across the whole host (generator/hostlimits.py),
   so more books at once means waiting for a slot, never more memory at once.
   (An image answered and waiting for its decode slot is held by its call's
-  thread: at most GENERATION_CONCURRENCY x BOOK_WORKERS of them, 4 MB each
+  thread: at most HOST_API_CALLS of them, shared by the books, 4 MB each
   with Gemini's 2K images.)
 - one preview lane: a preview never waits behind books.
 
