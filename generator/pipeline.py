@@ -147,6 +147,7 @@ def pages_draw(
     pool = ThreadPoolExecutor(max_workers=most, thread_name_prefix=f"job{job.pk}")
     in_flight: dict[Future, tuple[str, Page | None]] = {}
     planning = pages is None
+    plan_sent = False
     # Line art waits for the cover when the provider draws from it.
     waiting_for_cover = cover and provider.draws_from_cover
     if provider.draws_from_cover and not cover and job.cover:
@@ -185,8 +186,6 @@ def pages_draw(
             else:
                 page = to_draw.popleft()
                 in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
-
-    plan_sent = False
 
     def queued() -> int:
         """Calls that could go out now, not yet sent."""
