@@ -544,7 +544,9 @@ def fake_gemini(settings) -> Iterator[FakeGemini]:
     settings.GEMINI_API_KEY = fake.api_key
     settings.GEMINI_BASE_URL = fake.url
     settings.GEMINI_API_VERSION = ""
-    settings.GEMINI_TIMEOUT = 1.0
+    # 2 s: a book has twelve calls in flight at once, and a busy machine may
+    # take more than a second to answer one of them; a hang is well past it.
+    settings.GEMINI_TIMEOUT = 2.0
     fake.hang_seconds = 4.0
     settings.GEMINI_MAX_RETRIES = 12
     settings.GEMINI_BACKOFF_BASE = 0.01
