@@ -66,9 +66,13 @@ def required(name: str) -> str:
 # `make run` and the tests set DEBUG=1.
 DEBUG = env_bool("DEBUG", default=False)
 
-# Render tells each web service its public host name; with it, ALLOWED_HOSTS
-# and SITE_URL need not be set by hand (a custom domain still sets both).
+# Render tells each web service its public host name and URL; with them,
+# ALLOWED_HOSTS and SITE_URL need not be set by hand (a custom domain still
+# sets both).
 RENDER_EXTERNAL_HOSTNAME = env("RENDER_EXTERNAL_HOSTNAME")
+RENDER_EXTERNAL_URL = env("RENDER_EXTERNAL_URL") or (
+    f"https://{RENDER_EXTERNAL_HOSTNAME}" if RENDER_EXTERNAL_HOSTNAME else None
+)
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
@@ -77,10 +81,13 @@ else:
     SECRET_KEY = required("SECRET_KEY")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", RENDER_EXTERNAL_HOSTNAME or "") or [required("ALLOWED_HOSTS")]
 
-SITE_URL = (
-    env("SITE_URL", f"https://{RENDER_EXTERNAL_HOSTNAME}" if RENDER_EXTERNAL_HOSTNAME else "http://127.0.0.1:8000")
-    or ""
-).rstrip("/")
+# The absolute base of every link in an email and of Stripe's return pages.
+# A production host that guessed it would mail parents links to 127.0.0.1:
+# outside Render it must be said.
+SITE_URL = env("SITE_URL", RENDER_EXTERNAL_URL) or ("http://127.0.0.1:8000" if DEBUG else required("SITE_URL"))
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must be an absolute http(s) URL, not {SITE_URL!r}.")
+SITE_URL = SITE_URL.rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or ([SITE_URL] if SITE_URL.startswith("https://") else [])
 
 INSTALLED_APPS = [
@@ -237,11 +244,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # Email. Locally every message is written to var/outbox/; production sets
-# EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>.
+# EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>,
+# or to Django's SMTP backend with the EMAIL_HOST... variables below.
 # The local backend writes one file per Message-ID (bookshop/mailbox.py).
 LOCAL_EMAIL_BACKEND = "bookshop.mailbox.EmailBackend"
+SMTP_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_BACKEND = env("EMAIL_BACKEND", LOCAL_EMAIL_BACKEND)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
+# Django's SMTP settings, read from the environment under their own names.
+# 587 with STARTTLS is what mail providers document for submission; port
+# 465 (implicit TLS) sets EMAIL_USE_SSL=1 and EMAIL_USE_TLS=0 instead.
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_SSL and EMAIL_USE_TLS are exclusive: set one of them.")
 # SMTP's timeout per send, well under OUTBOX_LEASE_SECONDS.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "books@localhost")
@@ -259,7 +279,9 @@ SHOP_CONTACT_EMAIL = env("SHOP_CONTACT_EMAIL", "") or parseaddr(DEFAULT_FROM_EMA
 ANYMAIL = {key[len("ANYMAIL_") :]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 ADMINS = [("Staff", address) for address in env_list("ADMINS")]
 if not DEBUG and (EMAIL_BACKEND == LOCAL_EMAIL_BACKEND or EMAIL_BACKEND.endswith("filebased.EmailBackend")):
-    raise ImproperlyConfigured("Set EMAIL_BACKEND (an anymail backend) when DEBUG is off.")
+    raise ImproperlyConfigured("Set EMAIL_BACKEND (an anymail backend, or SMTP's) when DEBUG is off.")
+if not DEBUG and EMAIL_BACKEND == SMTP_EMAIL_BACKEND and env("EMAIL_HOST") is None:
+    raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off and EMAIL_BACKEND is SMTP's.")
 
 # The outbox (orders/outbox.py): emails are rows written with the change they
 # tell about, sent by a thread in each worker process, never by the web.
@@ -309,6 +331,15 @@ GEMINI_BASE_URL = env("GEMINI_BASE_URL")
 IMAGE_PROVIDER = env("IMAGE_PROVIDER", "gemini" if GEMINI_API_KEY else "offline")
 if IMAGE_PROVIDER not in {"offline", "gemini"}:
     raise ImproperlyConfigured("IMAGE_PROVIDER must be 'offline' or 'gemini'.")
+# A production shop that lost its Gemini key would sell the offline
+# provider's procedural drawings at the book's price: it must be chosen.
+if not DEBUG and IMAGE_PROVIDER == "offline" and env("IMAGE_PROVIDER") is None:
+    raise ImproperlyConfigured(
+        "GEMINI_API_KEY must be set when DEBUG is off; to sell the offline provider's drawings on purpose, "
+        "set IMAGE_PROVIDER=offline."
+    )
+if not DEBUG and IMAGE_PROVIDER == "gemini" and not GEMINI_API_KEY:
+    raise ImproperlyConfigured("GEMINI_API_KEY must be set when IMAGE_PROVIDER is gemini.")
 OFFLINE_IMAGE_LATENCY = env_float("OFFLINE_IMAGE_LATENCY", 0.0)
 # --- Gemini (generator/providers/gemini.py) ---
 # Model names change often at Google: each one is a setting. The text model

@@ -576,6 +576,9 @@ def test_bin_start_serves_from_a_clean_venv_built_from_requirements_txt_only(tmp
         "VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://127.0.0.1",
+        # Chosen on purpose: production refuses the offline drawings otherwise.
+        "IMAGE_PROVIDER": "offline",
         "STRIPE_SECRET_KEY": "sk_test_unused",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
