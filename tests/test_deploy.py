@@ -583,6 +583,7 @@ def test_bin_start_serves_from_a_clean_venv_built_from_requirements_txt_only(tmp
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
+    production["STATIC_ROOT"] = str(tmp_path / "staticfiles")
     running = Shop(tmp_path, production, python=python)
     try:
         running.start()
@@ -591,6 +592,10 @@ def test_bin_start_serves_from_a_clean_venv_built_from_requirements_txt_only(tmp
         # Behind Render's proxy (https), the storefront renders in production.
         status, body = http_get(running.base + "/", **{"X-Forwarded-Proto": "https"})
         assert status == 200, body[:2000]
+        # With its stylesheet: nothing but bin/start collected the static files.
+        stylesheet = re.search(rb'href="(/static/css/[^"]+)"', body).group(1).decode()
+        status, css = http_get(running.base + stylesheet, **{"X-Forwarded-Proto": "https"})
+        assert status == 200 and b"font-family" in css, css[:300]
         pids = running.tree()
         running.process.send_signal(signal.SIGTERM)
         assert wait_gone(pids) < STOP_LIMIT_SECONDS
