@@ -457,3 +457,14 @@ def test_a_refund_update_that_is_not_a_failure_changes_nothing(refunded, deliver
     assert order.status == OrderStatus.REFUNDED
     assert order.refunded_at is not None
     assert StripeEvent.objects.get(type="refund.updated").outcome == "refund re_test_ok is succeeded; nothing to do"
+
+
+def test_the_failed_payment_email_escapes_what_the_parent_typed(make_order, deliver):
+    order = make_order(child_name='<img src=x onerror="alert(1)">', theme="<script>alert(1)</script> dragons")
+    deliver(session_event(order, "checkout.session.async_payment_failed"))
+    outbox_send_due()
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;img src=x" in html
+    assert "\n" not in message.subject
