@@ -188,6 +188,12 @@ def order_fulfill(
             return None, f"no order with token {token!r}"
         if order.paid_at is not None:
             return order, "already paid; nothing to do"
+        if holder := _session_holder(order, session_id):
+            problem = (
+                f"A payment arrived by Checkout Session {session_id}, which belongs to order {holder.number}; "
+                "not fulfilled. Look at both in Stripe."
+            )
+            return order, _order_flag(order, problem)
         _payment_ids_keep(order, session_id=session_id, payment_intent=payment_intent)
         if amount_cents != order.amount_cents or currency.lower() != order.currency:
             problem = (
@@ -248,6 +254,16 @@ def _book_job(order: Order) -> Job:
             Preview.objects.filter(pk=preview.pk).update(api_calls=job.api_calls)
             return generator_services.preview_to_book(job=job)
     return generator_services.job_create(**order.brief_fields())
+
+
+def _session_holder(order: Order, session_id: str) -> Order | None:
+    """Another order that already holds this Checkout Session: a session
+    pays for one order, so a payment naming it for a second one is not
+    fulfilled (and would break the unique session id: a 500 Stripe retries
+    for days). Locked, so a concurrent payment for it waits for this one."""
+    if not session_id:
+        return None
+    return Order.objects.select_for_update().filter(stripe_session_id=session_id).exclude(pk=order.pk).first()
 
 
 def _payment_ids_keep(order: Order, *, session_id: str, payment_intent: str) -> None:

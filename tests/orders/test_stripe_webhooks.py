@@ -468,3 +468,25 @@ def test_the_failed_payment_email_escapes_what_the_parent_typed(make_order, deli
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;img src=x" in html
     assert "\n" not in message.subject
+
+
+# A session id already stored on another order ---------------------------------------
+
+
+def test_a_session_already_stored_on_another_order_is_recorded_and_answered_200(paid, make_order, deliver):
+    """Stripe retries a delivery that fails for days: a completed session
+    whose id another order already holds is recorded and flagged for
+    staff, not fulfilled (a session pays for one order), and answered 200."""
+    first = paid()
+    second = make_order()
+    event = session_event(second, id=first.stripe_session_id, payment_intent="pi_test_other")
+    deliver(event)
+    deliver(event)  # the retry: still 200, handled once
+    second.refresh_from_db()
+    assert second.status == OrderStatus.PENDING_PAYMENT
+    assert second.paid_at is None and second.job is None
+    assert first.number in second.problem and first.stripe_session_id in second.problem
+    record = StripeEvent.objects.get(event_id=event["id"])
+    assert record.order == second and "not fulfilled" in record.outcome
+    first.refresh_from_db()
+    assert first.status == OrderStatus.QUEUED
