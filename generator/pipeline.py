@@ -184,7 +184,7 @@ def pages_draw(
                 page = to_draw.popleft()
                 in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
 
-    def replacement_wanted(page: Page, kind: str, refused: ImageRefused) -> ProviderError | None:
+    def replacement_wanted(page: Page, refused: ImageRefused) -> ProviderError | None:
         """Queue a new scene for a page whose picture was withheld, or say
         why the book cannot have one (a permanent failure, for staff)."""
         nonlocal replaced
@@ -199,7 +199,7 @@ def pages_draw(
                 "the theme itself may be the trouble."
             )
         replaced += 1
-        to_replace.append((page, f"{kind}: {refused}"))
+        to_replace.append((page, str(refused)))
         return None
 
     def collect(future: Future) -> None:
@@ -212,7 +212,11 @@ def pages_draw(
         except ProviderError as exc:
             failure: ProviderError | None = exc
             if isinstance(exc, ImageRefused) and page is not None and kind in (LINE_ART, COLORED):
-                failure = replacement_wanted(page, kind, exc)
+                failure = replacement_wanted(page, exc)
+            elif kind == REPLACEMENT:
+                # The refusal the page had, then why no scene replaces it (as
+                # permanent, or not, as that reason is).
+                failure = type(exc)(f"{reason} No other scene was had: {exc}")
             if failure is None:
                 return
             if page is not None:

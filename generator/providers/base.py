@@ -129,5 +129,5 @@ class ImageProvider(ABC):
         """One new scene for page `index`, whose scene `blocked` was refused
         (ImageRefused): the same story and child, different from `blocked`
         and from `scenes`, the book's other scenes. Only providers that may
-        refuse an image need it."""
-        raise NotImplementedError(f"{self.name} never refuses a scene")
+        refuse an image need it; without it the refusal stands."""
+        raise ImageRefused(f"the {self.name} provider cannot write another scene")

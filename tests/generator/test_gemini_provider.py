@@ -144,7 +144,7 @@ def test_a_third_of_calls_failing_still_yields_a_complete_book(paid_order, fake_
 
 @pytest.mark.parametrize("how", ["image", "prompt"])
 def test_a_scene_blocked_twice_is_replaced_by_the_planner_and_the_book_delivered(
-    paid_order, fake_gemini, outbox_flush, how
+    paid_order, fake_gemini, outbox_flush, admin_client, how
 ):
     fake_gemini.block("fly a kite", kind=LINE_ART, how=how)
     order = paid_order(theme="dinosaurs")
@@ -170,9 +170,9 @@ def test_a_scene_blocked_twice_is_replaced_by_the_planner_and_the_book_delivered
     assert ("IMAGE_SAFETY" if how == "image" else "prompt blocked (SAFETY)") in page.replaced_reason
     assert page.line_art and page.colored and not page.error
     # Staff see it on the job's page.
-    from generator.admin import PageInline
-
-    assert "fly a kite" in PageInline.replaced(None, page) and "Was:" in PageInline.replaced(None, page)
+    body = admin_client.get(f"/admin/generator/job/{job.pk}/change/").content.decode()
+    assert "Scene replaced" in body and "Was: Mia and friends fly a kite: dinosaurs" in body
+    assert "page 9 line art: Gemini&#x27;s safety filter withheld the image" in body
     # No other page was drawn twice: 12 line art, 2 blocked, 12 colorings.
     lines = fake_gemini.calls(LINE_ART)
     assert len(lines) == 14 and len({seen.prompt for seen in lines if "fly a kite" not in seen.prompt}) == 12
@@ -190,7 +190,7 @@ def test_a_coloring_blocked_twice_gets_a_new_scene_drawn_again_from_its_line_art
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
     page = Page.objects.get(job__order=order, replaced_scene__contains="fly a kite")
-    assert page.replaced_reason.startswith("colored:")
+    assert page.replaced_reason.startswith("page 9 coloring: Gemini's safety filter withheld")
     new_scene_calls = [seen for seen in fake_gemini.calls(LINE_ART) if page.scene.split(":")[0][-10:] in seen.prompt]
     assert len(new_scene_calls) == 1
     assert _sha256(page.line_art.name) in {seen.image_sha256 for seen in fake_gemini.calls(COLORING)}
@@ -212,6 +212,30 @@ def test_a_replacement_blocked_too_fails_the_job_with_a_clear_reason(paid_order,
     assert "bake a cake" in page.scene and "IMAGE_SAFETY" in page.error
     assert Page.objects.filter(job=job).exclude(pk=page.pk).exclude(line_art="").exclude(colored="").count() == 11
     assert len(fake_gemini.calls(PLAN)) == 2
+
+
+@pytest.mark.parametrize("planner", ["blocked", "unusable"])
+def test_a_replacement_the_planner_cannot_write_fails_or_requeues_as_its_reason_is(paid_order, fake_gemini, planner):
+    fake_gemini.block("fly a kite", kind=LINE_ART)
+    if planner == "blocked":  # the planner's safety filter refuses the replacement: the theme is the trouble
+        fake_gemini.block("blocked_scene", kind=PLAN, how="text")
+    else:  # no usable answer, twice: worth another attempt of the job
+        fake_gemini.no_image("blocked_scene", kind=PLAN, how="OTHER", times=None)
+    order = paid_order(theme="dinosaurs")
+
+    tasks.job_run_next()
+
+    job = Job.objects.get(order=order)
+    page = Page.objects.get(job=job, index=8)
+    assert "fly a kite" in page.scene and not page.replaced_scene
+    assert "IMAGE_SAFETY" in job.error and "No other scene was had" in job.error
+    if planner == "blocked":
+        assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
+        assert "ScenesRefused" in job.error and "SAFETY" in page.error
+    else:
+        assert (job.status, job.attempts) == (JobStatus.QUEUED, 1)
+        assert "planning failed twice" in job.error
+    assert len(fake_gemini.calls(PLAN)) == 3
 
 
 def test_scene_replacements_are_bounded_per_book(paid_order, fake_gemini, settings):
