@@ -289,6 +289,21 @@ def _parts(response: types.GenerateContentResponse) -> list[types.Part]:
     return [part for part in response.candidates[0].content.parts or [] if not part.thought]
 
 
+# Finish reasons of an answer withheld by a safety filter (google-genai's
+# FinishReason): asking again with the same brief gets the same answer.
+# Every other reason without an image (NO_IMAGE, IMAGE_OTHER, RECITATION,
+# IMAGE_RECITATION, MALFORMED_RESPONSE, OTHER, MAX_TOKENS, STOP with text
+# only...) is worth asking again as it is.
+BLOCKED_FINISH_REASONS = {
+    "SAFETY",
+    "PROHIBITED_CONTENT",
+    "BLOCKLIST",
+    "SPII",
+    "IMAGE_SAFETY",
+    "IMAGE_PROHIBITED_CONTENT",
+}
+
+
 class ImageAnswer(NamedTuple):
     """What an image call brought back: the image, or why there is none (for
     staff) and whether a safety filter withheld it (`blocked`)."""
@@ -326,19 +341,6 @@ def _image_or_reason(response: types.GenerateContentResponse) -> ImageAnswer:
     return ImageAnswer(None, reason, blocked=finish in BLOCKED_FINISH_REASONS)
 
 
-# Finish reasons of an answer withheld by a safety filter (google-genai's
-# FinishReason): asking again with the same brief gets the same answer.
-# Every other reason without an image (NO_IMAGE, IMAGE_OTHER, RECITATION,
-# IMAGE_RECITATION, MALFORMED_RESPONSE, OTHER, MAX_TOKENS, STOP with text
-# only...) is worth asking again as it is.
-BLOCKED_FINISH_REASONS = {
-    "SAFETY",
-    "PROHIBITED_CONTENT",
-    "BLOCKLIST",
-    "SPII",
-    "IMAGE_SAFETY",
-    "IMAGE_PROHIBITED_CONTENT",
-}
 BLOCKED = "blocked"
 
 

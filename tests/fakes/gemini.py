@@ -192,8 +192,9 @@ class FakeGemini:
     def block(self, match: str, *, kind: str | None = None, how: str = "image") -> None:
         """Safety-block calls whose prompt contains `match`: `how` is "prompt"
         (promptFeedback.blockReason, no candidate), "image" (a candidate
-        with finishReason IMAGE_SAFETY and no image) or "text" (a candidate
-        with finishReason SAFETY and no content, as a text model answers)."""
+        with finishReason IMAGE_SAFETY and no image), "prohibited" (the same
+        with IMAGE_PROHIBITED_CONTENT) or "text" (a candidate with
+        finishReason SAFETY and no content, as a text model answers)."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, f"block:{how}"))
 
@@ -514,6 +515,10 @@ def blocked_answer(request: Request, how: str) -> dict:
     if how == "image":
         message = "Unable to show the generated image: it may violate the usage guidelines."
         candidate = {"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY", "finishMessage": message}
+        return _response(request, candidate, usage)
+    if how == "prohibited":
+        message = "The model output could not be generated: it may contain prohibited content. Try another prompt."
+        candidate = {"content": {"role": "model"}, "finishReason": "IMAGE_PROHIBITED_CONTENT", "finishMessage": message}
         return _response(request, candidate, usage)
     return _response(request, {"finishReason": "SAFETY", "safetyRatings": _BLOCKED_RATINGS}, usage)
 

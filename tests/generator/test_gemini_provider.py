@@ -481,9 +481,10 @@ def test_a_stopped_job_waits_for_no_slot_and_makes_no_call(db, fake_gemini, sett
     assert len(fake_gemini.calls()) == 1
 
 
-def test_a_refused_image_is_an_image_refused_error(fake_gemini):
-    fake_gemini.block("dinosaur", how="image")
-    with pytest.raises(ImageRefused, match="safety filter withheld.*IMAGE_SAFETY.*then.*IMAGE_SAFETY"):
+@pytest.mark.parametrize(("how", "finish"), [("image", "IMAGE_SAFETY"), ("prohibited", "IMAGE_PROHIBITED_CONTENT")])
+def test_a_refused_image_is_an_image_refused_error(fake_gemini, how, finish):
+    fake_gemini.block("dinosaur", how=how)
+    with pytest.raises(ImageRefused, match=f"safety filter withheld.*{finish}.*then.*{finish}"):
         provider_get("gemini").draw_line_art(_brief(), "A dinosaur", 3)
     assert len(fake_gemini.calls()) == 2
 
