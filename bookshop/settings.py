@@ -324,10 +324,10 @@ GEMINI_TEXT_MODEL = env_list("GEMINI_TEXT_MODEL", "gemini-3.5-flash-lite,gemini-
 GEMINI_IMAGE_MODEL = env_list("GEMINI_IMAGE_MODEL", "gemini-nano-banana-2.1,gemini-3.1-flash-image")
 # Coloring models; empty means the image models.
 GEMINI_COLOR_MODEL = env_list("GEMINI_COLOR_MODEL", "")
-# API version in the URL. google-genai 3.x calls v1 unless told otherwise,
-# and v1 has no image output (its GenerationConfig lacks responseModalities
-# and imageConfig, which v1beta serves): v1beta, always, unless Google says
-# otherwise.
+# API version in the URL. google-genai 3.x calls v1 unless told otherwise
+# (it never picks v1beta by itself), and v1 has no image output: its
+# GenerationConfig lacks responseModalities and imageConfig, which v1beta
+# serves, so Google answers 400 to every image call on v1.
 GEMINI_API_VERSION = env("GEMINI_API_VERSION", "v1beta")
 # 3:4 is the supported ratio closest to a printed page (Letter is 0.77, A4
 # 0.71), so a portrait page fills the sheet; "2K" (about 1800x2400) prints at

@@ -275,6 +275,17 @@ def test_a_daily_quota_comes_back_at_midnight_pacific_time(now, reset):
     assert daily_quota_reset(now) == reset
 
 
+def test_a_wait_of_hours_is_told_in_hours_in_both_languages():
+    from django.utils import translation
+
+    from orders.selectors import eta_text
+
+    assert eta_text(5 * 3600 + 100) == "about 5 hours left"
+    assert eta_text(3600) == "about 60 min left"
+    with translation.override("fr"):
+        assert eta_text(9 * 3600) == "encore environ 9 heures"
+
+
 def test_a_per_day_quota_pauses_without_waiting_or_spending_another_call(fake_gemini):
     provider = provider_get("gemini", usage=Usage())
     fake_gemini.fail_next(DAILY_429)
@@ -304,7 +315,7 @@ def test_a_per_minute_quota_keeps_waiting_as_retry_info_asks(fake_gemini):
     assert not QuotaPause.objects.exists() and STATE.paused() is None
 
 
-def test_a_book_paused_by_a_daily_quota_waits_for_the_reset_and_resumes_from_its_pages(paid_order, fake_gemini):
+def test_a_book_paused_by_a_daily_quota_waits_for_the_reset_and_resumes_from_its_pages(paid_order, fake_gemini, client):
     fake_gemini.daily_limit = 8  # the plan, the cover and six images, then the quota is spent
     order = paid_order()
 
@@ -327,6 +338,10 @@ def test_a_book_paused_by_a_daily_quota_waits_for_the_reset_and_resumes_from_its
     assert tasks.job_run_next() == "no job waiting"
     assert len(fake_gemini.calls()) == spent
     assert selectors.job_progress(job)["eta_seconds"] >= pause.resumes_at - time.time() - 5
+    status = client.get(f"/orders/{order.token}/status.json").json()
+    hours = round(status["eta_seconds"] / 3600)
+    if hours >= 2:  # the reset is at least two hours away
+        assert status["eta_text"] == f"about {hours} hours left"
 
     # Midnight Pacific: a new day's quota (enough for the book), and the pause is over.
     fake_gemini.daily_limit = 50
