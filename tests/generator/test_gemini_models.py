@@ -377,3 +377,13 @@ def test_staff_see_the_models_in_use_the_retired_ones_and_the_pause(fake_gemini,
     page = admin_client.get("/admin/generator/job/dashboard/").content.decode()
     assert message in page and OLD in page and "404 NOT_FOUND" in page
     assert f"<strong>{NEW}</strong>" in page
+
+
+def test_no_preview_is_offered_while_the_daily_quota_is_spent(fake_gemini):
+    from orders import previews
+
+    assert not previews.previews_paused()
+    QuotaPause.objects.create(name="gemini", resumes_at=time.time() + 3600, paused_at=time.time(), reason="PerDay")
+    assert previews.previews_paused()  # it would wait hours for the reset
+    QuotaPause.objects.update(resumes_at=time.time() - 1)
+    assert not previews.previews_paused()
