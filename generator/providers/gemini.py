@@ -31,7 +31,8 @@ import logging
 import random
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -221,6 +222,14 @@ class Models:
         if not names:
             raise GeminiRejected(f"{setting} names no model; set it to Google's current model names.")
         return cls(setting, names)
+
+
+@dataclass
+class ModelChoice:
+    """The model one call goes to, and whether it answered (it exists)."""
+
+    model: str
+    answered: bool = False
 
 
 def _hint(exc: errors.APIError) -> str:
@@ -545,61 +554,56 @@ class GeminiProvider(ImageProvider):
         retries = 0
         fell_through = 0  # calls answered "retired", which the budget does not count
         while True:
-            model, probing = self._model_for(what, models)
             asked = 0.0
-            answered = False
-            try:
-                # An answer holds its image several times over while it is read
-                # (body, JSON text, decoded bytes): HOST_API_CALLS bounds how many
-                # are in flight on the host, whatever BOOK_WORKERS is. The call is
-                # counted once a slot is free, so a job stopped meanwhile makes none.
-                with api_calls():
-                    # Then a slot of the shop-wide budget, last, so the request
-                    # leaves when its slot comes (not after another wait that
-                    # would bunch requests up); taken only while the job still
-                    # wants calls, and the wait ends at once if the job stops.
-                    if self.usage.stopped():
-                        raise CallsStopped("the job's calls were stopped")
-                    if pause := STATE.paused():
-                        raise QuotaPaused(f"{what}: {pause_message(pause)} ({pause.reason}).")
-                    RATE_LIMITER.wait(settings.GEMINI_RPM, pause=self.usage.pause)
-                    self.usage.count(retry=repeat or retries > 0 or fell_through > 0)
-                    try:
-                        result = request(model)
-                        answered = True
-                        return result
-                    except errors.APIError as exc:
-                        verdict = api_error_verdict(exc)
-                        answered = verdict.kind != RETIRED
-                        problem = f"{exc.code} {exc.status or ''}".strip()
-                        detail = f"{problem}: {_short(exc.message)}"
-                        if verdict.kind == RETIRED:
-                            STATE.retire(model, detail, models.setting)
-                            logger.warning("%s: %s is retired (%s); asking the next model", what, model, detail)
-                            fell_through += 1
-                            continue
-                        if verdict.kind == DAILY_QUOTA:
-                            raise self._pause_for(what, model, verdict, detail) from exc
-                        if verdict.kind == PERMANENT:
-                            raise GeminiRejected(f"{what}: Gemini refused the request ({detail}){_hint(exc)}") from exc
-                        asked = verdict.delay
-                    except TRANSPORT_ERRORS as exc:
-                        problem = (
-                            "timed out" if "Timeout" in type(exc).__name__ else f"network error ({type(exc).__name__})"
-                        )
-                    except errors.UnknownApiResponseError:
-                        answered = True
-                        problem = "unreadable answer"
-                    except Exception as exc:
-                        # Raised as a ProviderError so the pipeline still stores the
-                        # other pages' images; the traceback goes to the log.
-                        logger.exception("%s: unexpected error from the Gemini SDK", what)
-                        raise ProviderError(f"{what}: unexpected {type(exc).__name__}: {_short(exc)}") from exc
-            finally:
-                if probing:
-                    STATE.probe_end(model, answered=answered)
-                elif answered:
-                    STATE.answered(model)
+            # The model first: the first of the list not retired (waiting, if
+            # no call of this process has had an answer from it yet, for the
+            # first call's). An answer holds its image several times over
+            # while it is read (body, JSON text, decoded bytes): HOST_API_CALLS
+            # bounds how many are in flight on the host, whatever BOOK_WORKERS
+            # is. The call is counted once a slot is free, so a job stopped
+            # meanwhile makes none.
+            with self._model_choice(what, models) as choice, api_calls():
+                # Then a slot of the shop-wide budget, last, so the request
+                # leaves when its slot comes (not after another wait that
+                # would bunch requests up); taken only while the job still
+                # wants calls, and the wait ends at once if the job stops.
+                if self.usage.stopped():
+                    raise CallsStopped("the job's calls were stopped")
+                if pause := STATE.paused():
+                    raise QuotaPaused(f"{what}: {pause_message(pause)} ({pause.reason}).")
+                RATE_LIMITER.wait(settings.GEMINI_RPM, pause=self.usage.pause)
+                self.usage.count(retry=repeat or retries > 0 or fell_through > 0)
+                try:
+                    result = request(choice.model)
+                    choice.answered = True
+                    return result
+                except errors.APIError as exc:
+                    verdict = api_error_verdict(exc)
+                    choice.answered = verdict.kind != RETIRED
+                    problem = f"{exc.code} {exc.status or ''}".strip()
+                    detail = f"{problem}: {_short(exc.message)}"
+                    if verdict.kind == RETIRED:
+                        # Not a failure: the same request goes to the next model at once.
+                        STATE.retire(choice.model, detail, models.setting)
+                        fell_through += 1
+                        continue
+                    if verdict.kind == DAILY_QUOTA:
+                        raise self._pause_for(what, choice.model, verdict, detail) from exc
+                    if verdict.kind == PERMANENT:
+                        raise GeminiRejected(f"{what}: Gemini refused the request ({detail}){_hint(exc)}") from exc
+                    asked = verdict.delay
+                except TRANSPORT_ERRORS as exc:
+                    problem = (
+                        "timed out" if "Timeout" in type(exc).__name__ else f"network error ({type(exc).__name__})"
+                    )
+                except errors.UnknownApiResponseError:
+                    choice.answered = True
+                    problem = "unreadable answer"
+                except Exception as exc:
+                    # Raised as a ProviderError so the pipeline still stores the
+                    # other pages' images; the traceback goes to the log.
+                    logger.exception("%s: unexpected error from the Gemini SDK", what)
+                    raise ProviderError(f"{what}: unexpected {type(exc).__name__}: {_short(exc)}") from exc
             remaining = budget - slept
             if retries >= settings.GEMINI_MAX_RETRIES or remaining <= 0 or asked > remaining:
                 raise ProviderError(f"{what}: Gemini kept failing ({problem}); gave up after {retries + 1} calls.")
@@ -613,10 +617,12 @@ class GeminiProvider(ImageProvider):
             slept += delay
             retries += 1
 
-    def _model_for(self, what: str, models: Models) -> tuple[str, bool]:
-        """The first model of the list not retired, and whether this call is
-        the first to it in this process (the others wait for its answer, so
-        a model Google retired costs one call, not one per call in flight)."""
+    @contextmanager
+    def _model_choice(self, what: str, models: Models) -> Iterator["ModelChoice"]:
+        """The model for one call: the first of the list not retired. The
+        first call of this process to a model it has not heard answer goes
+        alone; the others wait for its answer (so a model Google retired
+        costs one call, not one per call in flight)."""
         while True:
             model = STATE.usable(models.names)
             if model is None:
@@ -627,7 +633,15 @@ class GeminiProvider(ImageProvider):
                     STATE.probe_end(model, answered=False)
                 raise CallsStopped("the job's calls were stopped")
             if STATE.retirement(model) is None:
-                return model, probing
+                break
+        choice = ModelChoice(model)
+        try:
+            yield choice
+        finally:
+            if probing:
+                STATE.probe_end(model, answered=choice.answered)
+            elif choice.answered:
+                STATE.answered(model)
 
     def _pause_for(self, what: str, model: str, verdict: Verdict, detail: str) -> QuotaPaused:
         """Pause the shop until the per-day quota comes back (midnight Pacific)."""
