@@ -161,6 +161,13 @@ def pages_draw(
             data = future.result()
         except CallsStopped:
             return  # never asked: the page is drawn by the next attempt, if any
+        except QuotaPaused as exc:
+            # The day's quota is spent: nothing more is asked; the pages wait
+            # for the reset, with no error of their own.
+            failures.append(exc)
+            to_color.clear()
+            to_draw.clear()
+            return
         except ProviderError as exc:
             if page is not None:
                 Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
