@@ -387,3 +387,14 @@ def test_no_preview_is_offered_while_the_daily_quota_is_spent(fake_gemini):
     assert previews.previews_paused()  # it would wait hours for the reset
     QuotaPause.objects.update(resumes_at=time.time() - 1)
     assert not previews.previews_paused()
+
+
+def test_staff_un_retire_a_model_and_end_a_pause_in_the_admin(fake_gemini, admin_client):
+    RetiredModel.objects.create(name=OLD, retired_at=time.time(), reason="404 NOT_FOUND", setting="GEMINI_IMAGE_MODEL")
+    QuotaPause.objects.create(name="gemini", resumes_at=time.time() + 3600, paused_at=time.time(), reason="PerDay")
+    assert OLD in admin_client.get("/admin/generator/retiredmodel/").content.decode()
+    assert "Books resume at" in admin_client.get("/admin/generator/quotapause/").content.decode()
+
+    admin_client.post(f"/admin/generator/retiredmodel/{OLD}/delete/", {"post": "yes"})
+    admin_client.post("/admin/generator/quotapause/gemini/delete/", {"post": "yes"})
+    assert not RetiredModel.objects.exists() and not QuotaPause.objects.exists()
