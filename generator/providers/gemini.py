@@ -596,7 +596,9 @@ class GeminiProvider(ImageProvider):
                     problem = (
                         "timed out" if "Timeout" in type(exc).__name__ else f"network error ({type(exc).__name__})"
                     )
-                except errors.UnknownApiResponseError:
+                except (errors.UnknownApiResponseError, json.JSONDecodeError):
+                    # A body cut short: the SDK's generate_content parses it
+                    # with a plain json.loads, so it raises JSONDecodeError.
                     choice.answered = True
                     problem = "unreadable answer"
                 except Exception as exc:

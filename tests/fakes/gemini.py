@@ -23,6 +23,7 @@ As Google does, it also answers:
 - 429 RESOURCE_EXHAUSTED with a per-day QuotaFailure once `daily_limit`
   calls were answered (until `reset_daily_quota`, Google's midnight), or
   for a DAILY_429 fault; a plain "429" fault is a per-minute quota;
+- a 200 whose JSON body is cut short (a CUT_BODY fault);
 - 400 INVALID_ARGUMENT on `/v1` for a request asking for an image: v1's
   GenerationConfig has no `responseModalities` or `imageConfig` (they are
   v1beta's), and Google rejects a field it does not know.
@@ -59,6 +60,8 @@ STATUS_NAMES = {
 TIMEOUT, DISCONNECT = "timeout", "disconnect"
 # A 429 for a per-day quota (a plain "429" is a per-minute one).
 DAILY_429 = "429-day"
+# An HTTP 200 whose JSON body is cut short (a proxy or a reset mid-body).
+CUT_BODY = "cut-body"
 # What Google's v1 GenerationConfig lacks (google.ai.generativelanguage.v1):
 # v1beta's fields for image output.
 V1BETA_ONLY_FIELDS = ("responseModalities", "imageConfig")
@@ -429,6 +432,10 @@ class _Handler(BaseHTTPRequestHandler):
         if outcome == DAILY_429:
             self._quota_exhausted(seen.model, per_day=True)
             return
+        if outcome == CUT_BODY:
+            whole = json.dumps({"candidates": [{"content": {"role": "model", "parts": [{"text": "x" * 200}]}}]})
+            self._raw(200, whole[: len(whole) // 2].encode())
+            return
         if outcome == "429":
             self._quota_exhausted(seen.model, per_day=False)
             return
@@ -529,7 +536,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _json(self, payload: dict, status: int = 200) -> None:
-        data = json.dumps(payload).encode()
+        self._raw(status, json.dumps(payload).encode())
+
+    def _raw(self, status: int, data: bytes) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")

@@ -28,7 +28,7 @@ from generator.providers.gemini import (
 )
 from orders.models import OrderStatus
 from tests.conftest import ROOT
-from tests.fakes.gemini import COLORING, COVER, DAILY_429, LINE_ART, PLAN
+from tests.fakes.gemini import COLORING, COVER, CUT_BODY, DAILY_429, LINE_ART, PLAN
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,15 @@ def test_the_default_api_version_serves_image_output(fake_gemini, settings):
     settings.GEMINI_API_VERSION = "v1"
     with pytest.raises(GeminiRejected, match="GEMINI_API_VERSION=v1beta"):
         provider_get("gemini").draw_line_art(_brief(), "a dragon flies a kite", 0)
+
+
+def test_an_answer_cut_short_is_asked_again(fake_gemini):
+    """An HTTP 200 whose JSON is cut: the SDK raises a plain JSONDecodeError."""
+    fake_gemini.fail_next(CUT_BODY)
+    usage = Usage()
+    assert provider_get("gemini", usage=usage).draw_line_art(_brief(), "a dragon", 0)
+    assert [seen.answer for seen in fake_gemini.calls()] == [CUT_BODY, "ok"]
+    assert (usage.calls, usage.retries) == (2, 1)
 
 
 # What an error answer means --------------------------------------------------
