@@ -22,9 +22,10 @@ never touch the database: they only read and change `STATE`, this
 process's copy, and the job's own thread writes what they learned
 (`GeminiState.flush`, called by the pipeline every STOP_POLL_SECONDS) and
 reads what other hosts learned (`GeminiState.load`, at each job's start).
-So a retirement costs one call in a process (the others wait for the first
-call to a model they have not seen answer: `probe`), and at most one more
-on another host that learned it meanwhile.
+So a retirement costs one call in a process (the others wait a few seconds
+for the first call to a model not yet heard answering: `probe`), and at
+most one more on another host that learned it meanwhile; a model shut down
+while calls to it are in flight costs those calls (a 404 is not billed).
 """
 
 import logging
@@ -47,6 +48,10 @@ QUOTA_TIMEZONE = "America/Los_Angeles"
 # Resume a minute after the reset: clocks differ by seconds, and a call a
 # second early buys another 429 and another pause.
 RESET_MARGIN_SECONDS = 60
+# How long calls to a model this process has not heard answer wait for the
+# first call's answer (`GeminiState.probe`): a NOT_FOUND comes back within a
+# second, an image takes 15 to 40 s.
+PROBE_WAIT_SECONDS = 3.0
 
 
 def model_names(value: str | Iterable[str] | None) -> list[str]:
@@ -156,9 +161,14 @@ class GeminiState:
 
     def probe(self, model: str, stopped: Callable[[], bool] = lambda: False) -> bool:
         """Before a call to `model`: True if this call is the first to a model
-        this process has not seen answering (the caller then ends it with
-        `probe_end`); else False, once that first call has ended (so a
-        retired model costs one call, not one per call in flight)."""
+        this process has not heard answer (the caller ends it with
+        `probe_end`). Else False, once that first call has an answer or
+        PROBE_WAIT_SECONDS have passed: a model Google shut down answers
+        NOT_FOUND at once, so the calls that waited go to the next model
+        and it costs one call, not one per call in flight; a first call
+        still running after that is drawing an image (15 to 40 s), and the
+        others need not wait for it."""
+        deadline = clock.monotonic() + PROBE_WAIT_SECONDS
         while True:
             with self._lock:
                 if model in self._answered or model in self._retired:
@@ -167,9 +177,10 @@ class GeminiState:
                 if event is None:
                     self._probes[model] = threading.Event()
                     return True
-            while not event.wait(0.2):
-                if stopped():
-                    return False
+            left = deadline - clock.monotonic()
+            if left <= 0 or stopped():
+                return False
+            event.wait(min(0.2, left))
 
     def probe_end(self, model: str, *, answered: bool) -> None:
         with self._lock:

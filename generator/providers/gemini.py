@@ -171,9 +171,12 @@ PERMANENT = "permanent"  # the request itself is refused: fail the job
 # (Google sends ~47 s with it, as with a per-minute one).
 PER_DAY = re.compile(r"per\s*day", re.IGNORECASE)
 # "models/x is not found for API version v1beta, or is not supported for
-# generateContent", "Model does not support the requested response
-# modalities: image": the model cannot serve this request, ever.
-MODEL_GONE = re.compile(r"\bmodels?\b.*\b(not found|not supported|does not support)\b", re.IGNORECASE | re.DOTALL)
+# generateContent", "This model models/x is no longer available to new
+# users", "Model does not support the requested response modalities:
+# image": the model cannot serve this request, ever.
+MODEL_GONE = re.compile(
+    r"\bmodels?\b.*\b(not found|not supported|does not support|no longer available)\b", re.IGNORECASE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -555,9 +558,9 @@ class GeminiProvider(ImageProvider):
         fell_through = 0  # calls answered "retired", which the budget does not count
         while True:
             asked = 0.0
-            # The model first: the first of the list not retired (waiting, if
-            # no call of this process has had an answer from it yet, for the
-            # first call's). An answer holds its image several times over
+            # The model first: the first of the list not retired (waiting a
+            # few seconds, if no call of this process has had an answer from
+            # it yet, for the first call's). An answer holds its image several times over
             # while it is read (body, JSON text, decoded bytes): HOST_API_CALLS
             # bounds how many are in flight on the host, whatever BOOK_WORKERS
             # is. The call is counted once a slot is free, so a job stopped
@@ -623,8 +626,8 @@ class GeminiProvider(ImageProvider):
     def _model_choice(self, what: str, models: Models) -> Iterator["ModelChoice"]:
         """The model for one call: the first of the list not retired. The
         first call of this process to a model it has not heard answer goes
-        alone; the others wait for its answer (so a model Google retired
-        costs one call, not one per call in flight)."""
+        first; the others wait a few seconds for its answer (so a model
+        Google retired costs one call, not one per call in flight)."""
         while True:
             model = STATE.usable(models.names)
             if model is None:

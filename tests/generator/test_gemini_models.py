@@ -36,10 +36,14 @@ OLD, NEW = "gemini-old-image", "gemini-new-image"
 
 
 @pytest.fixture(autouse=True)
-def _patient_client(settings, fake_gemini):
-    """No test here makes the fake hang: a generous timeout keeps a busy
-    machine's slow answer from counting as a retry."""
+def _patient_client(settings, fake_gemini, monkeypatch):
+    """No test here makes the fake hang: generous waits keep a busy
+    machine's slow answer from counting as a retry, or the first call's
+    NOT_FOUND from coming after the other calls stopped waiting for it."""
+    from generator import geministate
+
     settings.GEMINI_TIMEOUT = 30.0
+    monkeypatch.setattr(geministate, "PROBE_WAIT_SECONDS", 30.0)
 
 
 def _brief(**fields) -> Brief:
@@ -173,6 +177,12 @@ def test_a_model_google_no_longer_serves_is_told_from_other_refusals():
         "generateContent. Call ListModels to see the list of available models and their supported methods."
     )
     assert api_error_verdict(_error(404, "NOT_FOUND", gone)).kind == RETIRED
+    # Google's 2.5 models since 2026-09 for accounts that never used them.
+    new_users = (
+        "This model models/gemini-2.5-pro is no longer available to new users. Please update your code to use a "
+        "newer model for the latest features and improvements."
+    )
+    assert api_error_verdict(_error(404, "NOT_FOUND", new_users)).kind == RETIRED
     no_images = "Model does not support the requested response modalities: image"
     assert api_error_verdict(_error(400, "INVALID_ARGUMENT", no_images)).kind == RETIRED
     # A bare 404 from a front end names no model: not a retirement.
