@@ -260,7 +260,10 @@ def queue_dashboard() -> dict:
         "recommendation": None,
         "gemini": gemini_status(),
     }
-    if len(waiting_jobs) >= BUSY_QUEUE:
+    # While a per-day quota pauses the shop, more workers would not help: the
+    # Gemini alert says when books resume.
+    paused = figures["gemini"] is not None and figures["gemini"]["paused"] is not None
+    if len(waiting_jobs) >= BUSY_QUEUE and not paused:
         figures["recommendation"] = _recommendation(len(waiting_jobs), average, book_mb, web_mb, host_mb)
     return figures
 
