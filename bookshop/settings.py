@@ -342,17 +342,24 @@ if not DEBUG and IMAGE_PROVIDER == "gemini" and not GEMINI_API_KEY:
     raise ImproperlyConfigured("GEMINI_API_KEY must be set when IMAGE_PROVIDER is gemini.")
 OFFLINE_IMAGE_LATENCY = env_float("OFFLINE_IMAGE_LATENCY", 0.0)
 # --- Gemini (generator/providers/gemini.py) ---
-# Model names change often at Google: each one is a setting. The text model
-# only plans 12 one-line scenes, so the cheap Flash-Lite is enough. The image
-# model draws the line art and colors it (image in, image out); Imagen is
-# retired, and the installed SDK serves `imagen-*` models only on Vertex AI.
-GEMINI_TEXT_MODEL = env("GEMINI_TEXT_MODEL", "gemini-3.1-flash-lite")
-GEMINI_IMAGE_MODEL = env("GEMINI_IMAGE_MODEL", "gemini-3.1-flash-image")
-# Coloring model; empty means the image model.
-GEMINI_COLOR_MODEL = env("GEMINI_COLOR_MODEL", "") or GEMINI_IMAGE_MODEL
-# API version in the URL; empty lets the SDK choose ("v1beta" if a model
-# needs a feature v1 lacks).
-GEMINI_API_VERSION = env("GEMINI_API_VERSION", "")
+# Model names change often at Google (three times for image models in 2026),
+# so each model setting is an ordered, comma-separated list: a model Google
+# answers NOT_FOUND (or "not supported") for is retired shop-wide, once, and
+# its list goes on with the next (generator/geministate.py; staff un-retire
+# one in the admin). The defaults are Google's current GA models (changelog
+# of 2026-10-06): Nano Banana 2.1, then 3.1 Flash Image (deprecated that day,
+# kept as the fallback until it shuts down). The text model only plans 12
+# one-line scenes, so a Flash-Lite is enough. Imagen is retired, and the
+# installed SDK serves `imagen-*` models only on Vertex AI.
+GEMINI_TEXT_MODEL = env_list("GEMINI_TEXT_MODEL", "gemini-3.5-flash-lite,gemini-3.1-flash-lite")
+GEMINI_IMAGE_MODEL = env_list("GEMINI_IMAGE_MODEL", "gemini-nano-banana-2.1,gemini-3.1-flash-image")
+# Coloring models; empty means the image models.
+GEMINI_COLOR_MODEL = env_list("GEMINI_COLOR_MODEL", "")
+# API version in the URL. google-genai 3.x calls v1 unless told otherwise
+# (it never picks v1beta by itself), and v1 has no image output: its
+# GenerationConfig lacks responseModalities and imageConfig, which v1beta
+# serves, so Google answers 400 to every image call on v1.
+GEMINI_API_VERSION = env("GEMINI_API_VERSION", "v1beta")
 # 3:4 is the supported ratio closest to a printed page (Letter is 0.77, A4
 # 0.71), so a portrait page fills the sheet; "2K" (about 1800x2400) prints at
 # about 250 DPI, crisp lines, where "1K" would look soft. Images are then

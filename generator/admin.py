@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -12,7 +14,7 @@ from bookshop.admin_kit import StaffPermissions, StaffViewOnly, run_each
 from bookshop.downloads import pdf_download
 from generator import selectors, services
 from generator.errors import JobError
-from generator.models import Job, JobStatus, Page
+from generator.models import Job, JobStatus, Page, QuotaPause, RetiredModel
 from generator.thumbnails import thumbnail
 
 THUMBNAIL_PIXELS = 240
@@ -226,3 +228,53 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         if not field:
             raise Http404
         return HttpResponse(thumbnail(field.name, THUMBNAIL_PIXELS), content_type="image/jpeg")
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@admin.register(RetiredModel)
+class RetiredModelAdmin(admin.ModelAdmin):
+    """Models Google retired, skipped by every host. Deleting a row
+    un-retires the model: its next call tries it again (one call, retired
+    again if Google still answers NOT_FOUND). No expiry: Google never brings
+    a shut-down name back, and an expiry would pay that call again and again."""
+
+    list_display = ("name", "setting", "retired", "reason")
+    readonly_fields = ("name", "setting", "retired", "reason")
+    exclude = ("retired_at",)
+
+    @admin.display(description="Retired", ordering="retired_at")
+    def retired(self, row: RetiredModel) -> str:
+        return _utc(row.retired_at)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuotaPause)
+class QuotaPauseAdmin(admin.ModelAdmin):
+    """The per-day quota pause. Deleting it resumes the books at once (after
+    raising the quota at Google); else they resume at the quota's reset."""
+
+    list_display = ("name", "resumes", "model", "quota_id")
+    readonly_fields = ("name", "resumes", "paused", "model", "quota_id", "reason")
+    exclude = ("resumes_at", "paused_at")
+
+    @admin.display(description="Books resume at", ordering="resumes_at")
+    def resumes(self, row: QuotaPause) -> str:
+        return _utc(row.resumes_at)
+
+    @admin.display(description="Paused at", ordering="paused_at")
+    def paused(self, row: QuotaPause) -> str:
+        return _utc(row.paused_at)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,15 @@
 """Health of the shop: the database answers, a worker showed a sign of life
-recently, and how long the queue is."""
+recently, how long the queue is, and which Gemini models the books use (or
+that a per-day quota paused them)."""
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
+
+from generator.geministate import PAUSE_NAME, Pause, model_names, pause_message
 
 # The sweeper beats every minute when idle, a running job every few seconds.
 HEARTBEAT_FRESH_SECONDS = 180
@@ -29,7 +34,68 @@ def health_report() -> dict:
                 status=JobStatus.FAILED, finished_at__gte=timezone.now() - timedelta(days=1)
             ).count(),
         }
+        report["gemini"] = gemini_status()
         report["ok"] = fresh
     except DatabaseError:
         pass
     return report
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+def quota_pause() -> Pause | None:
+    """The per-day quota pause in force (every host's), or None."""
+    from generator.models import QuotaPause
+
+    row = QuotaPause.objects.filter(name=PAUSE_NAME, resumes_at__gt=time.time()).first()
+    if row is None:
+        return None
+    return Pause(row.resumes_at, row.paused_at, row.reason, row.model, row.quota_id)
+
+
+def gemini_status() -> dict | None:
+    """For staff (dashboard, /healthz details): the model each kind of call
+    uses now (the first of its list not retired), the models retired (when,
+    why), the quota pause, and what needs a person. None with the offline
+    provider."""
+    from generator.models import RetiredModel
+
+    if settings.IMAGE_PROVIDER != "gemini":
+        return None
+    retired = list(RetiredModel.objects.order_by("-retired_at"))
+    gone = {row.name for row in retired}
+    image = model_names(settings.GEMINI_IMAGE_MODEL)
+    color = model_names(settings.GEMINI_COLOR_MODEL)
+    lists = [
+        ("text", "GEMINI_TEXT_MODEL", model_names(settings.GEMINI_TEXT_MODEL)),
+        ("image", "GEMINI_IMAGE_MODEL", image),
+        ("color", "GEMINI_COLOR_MODEL" if color else "GEMINI_IMAGE_MODEL", color or image),
+    ]
+    models, alerts = {}, []
+    for purpose, setting, names in lists:
+        in_use = next((name for name in names if name not in gone), None)
+        models[purpose] = {"setting": setting, "models": names, "in_use": in_use}
+        if in_use is None and f"Every model in {setting}" not in " ".join(alerts):
+            alerts.append(f"Every model in {setting} is retired at Google: books fail until it names a current model.")
+    pause = quota_pause()
+    if pause is not None:
+        alerts.insert(0, pause_message(pause))
+    return {
+        "api_version": settings.GEMINI_API_VERSION,
+        "models": models,
+        "retired": [
+            {"name": row.name, "retired_at": _when(row.retired_at), "reason": row.reason, "setting": row.setting}
+            for row in retired
+        ],
+        "paused": None
+        if pause is None
+        else {
+            "resumes_at": _when(pause.resumes_at),
+            "message": pause_message(pause),
+            "reason": pause.reason,
+            "seconds_left": round(pause.seconds_left()),
+        },
+        "alerts": alerts,
+    }

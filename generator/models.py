@@ -224,3 +224,44 @@ class RateBudget(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RetiredModel(models.Model):
+    """A Gemini model Google no longer serves (it answered NOT_FOUND, or that
+    it does not support the request), remembered shop-wide: every host skips
+    it for the next model of its list (generator/geministate.py writes it in
+    plain SQL). Staff un-retire a model by deleting its row in the admin."""
+
+    name = models.CharField(max_length=120, primary_key=True)
+    # Epoch seconds, as generator/geministate.py writes them in plain SQL.
+    retired_at = models.FloatField()
+    reason = models.TextField(blank=True)
+    # The setting whose list it was in, for the staff message.
+    setting = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-retired_at"]
+        verbose_name = "retired Gemini model"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuotaPause(models.Model):
+    """The shop-wide pause after a per-day Gemini quota answer: until
+    `resumes_at` (epoch seconds: the quota's reset) no lane claims a book or
+    a preview. Written by generator/geministate.py in plain SQL; staff may
+    delete the row to resume at once (after raising the quota)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    resumes_at = models.FloatField()
+    paused_at = models.FloatField()
+    reason = models.TextField(blank=True)
+    model = models.CharField(max_length=120, blank=True)
+    quota_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "Gemini quota pause"
+
+    def __str__(self) -> str:
+        return self.name

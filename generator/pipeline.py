@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from generator import queue, selectors, signals
+from generator import geministate, queue, selectors, signals
 from generator.errors import JobCancelled
 from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
@@ -35,6 +35,7 @@ from generator.providers import (
     ImageProvider,
     ImageRefused,
     ProviderError,
+    QuotaPaused,
     Usage,
     provider_get,
 )
@@ -209,6 +210,13 @@ def pages_draw(
             data = future.result()
         except CallsStopped:
             return  # never asked: the page is drawn by the next attempt, if any
+        except QuotaPaused as exc:
+            # The day's quota is spent: nothing more is asked; the pages wait
+            # for the reset, with no error of their own.
+            failures.append(exc)
+            to_color.clear()
+            to_draw.clear()
+            return
         except ProviderError as exc:
             failure: ProviderError | None = exc
             if isinstance(exc, ImageRefused) and page is not None and kind in (LINE_ART, COLORED):
@@ -256,8 +264,12 @@ def pages_draw(
         pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         # A permanent failure (a refused page) decides: retrying the job would
-        # only pay for the same refusal again.
-        raise next((failure for failure in failures if failure.permanent), failures[0])
+        # only pay for the same refusal again. Then a quota pause: the job
+        # waits for the reset without counting an attempt.
+        raise next(
+            (failure for failure in failures if failure.permanent),
+            next((failure for failure in failures if isinstance(failure, QuotaPaused)), failures[0]),
+        )
 
 
 class UsageRecorder:
@@ -300,6 +312,13 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
     recorder = UsageRecorder(job, usage)
     provider = provider_get(job.provider, usage=usage)
     brief = brief_for(job)
+
+    def check_and_share() -> None:
+        # What the calls learned (a retired model, a quota pause) reaches
+        # the other hosts from this thread, which may use the database.
+        geministate.STATE.flush()
+        check()
+
     try:
         pages = pages_plan(job=job, provider=provider, brief=brief)
         for page in pages:
@@ -308,10 +327,17 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
         if job.kind == JobKind.PREVIEW:
             pages = [pages[job.preview_scene % len(pages)]]
         pages_draw(
-            job=job, provider=provider, brief=brief, pages=pages, check=check, recorder=recorder, cover=not job.cover
+            job=job,
+            provider=provider,
+            brief=brief,
+            pages=pages,
+            check=check_and_share,
+            recorder=recorder,
+            cover=not job.cover,
         )
     finally:
         recorder.flush()
+        geministate.STATE.flush()
     check()
     if job.kind == JobKind.PREVIEW:
         if Job.objects.filter(pk=job.pk, kind=JobKind.BOOK).exists():
@@ -377,6 +403,14 @@ def job_run(*, job: Job, worker: str) -> None:
                 status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
             )
             outcome = f"stopped: {reason}"
+    except QuotaPaused as exc:
+        # A per-day quota ran out: back in line without counting the
+        # attempt, keeping its stored pages; no lane claims it (or any job)
+        # before the quota's reset (generator/queue.py).
+        if queue.job_requeue(job=job, reason=str(exc), worker=worker, attempt_back=True):
+            outcome = f"paused: {exc}"
+        else:
+            outcome = f"stopped: job {job.pk} is no longer {worker}'s"
     except Exception as exc:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"

@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from generator import signals
+from generator import geministate, signals
 from generator.models import Job, JobKind, JobStatus, Page, WorkerHeartbeat
 from generator.processes import process_alive
 
@@ -92,7 +92,11 @@ class _Unchanged(Exception):
 
 def job_claim_next(*, worker: str, kind: str = JobKind.BOOK) -> Job | None:
     """Take the oldest waiting job of a kind (or one whose worker died), or
-    None. Books and previews have lanes of their own (generator/lanes.py)."""
+    None. Books and previews have lanes of their own (generator/lanes.py).
+    None while a per-day Gemini quota is spent (generator/geministate.py):
+    every job would only wait for the quota's reset, holding a lane."""
+    if settings.IMAGE_PROVIDER == "gemini" and geministate.pause_current():
+        return None
     while True:
         exhausted = None
         with transaction.atomic():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from generator import services as generator_services
 from generator.errors import JobError
+from generator.selectors import quota_pause
 from orders.locks import transaction_lock
 from orders.models import Preview
 from orders.services import UNREADABLE_ADDRESS, OrderError
@@ -64,7 +65,11 @@ def previews_spend_today_cents() -> float:
 
 
 def previews_paused() -> bool:
-    return settings.IMAGE_PROVIDER != "offline" and previews_spend_today_cents() >= settings.PREVIEW_DAILY_SPEND_CENTS
+    """No preview offered: the day's spend cap is reached, or Gemini's daily
+    quota is spent (a preview would wait hours for its reset)."""
+    if settings.IMAGE_PROVIDER == "offline":
+        return False
+    return quota_pause() is not None or previews_spend_today_cents() >= settings.PREVIEW_DAILY_SPEND_CENTS
 
 
 @transaction.atomic

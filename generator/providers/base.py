@@ -60,6 +60,12 @@ class ScenesRefused(ProviderError):
     permanent = True
 
 
+class QuotaPaused(ProviderError):
+    """A per-day quota ran out: no call is made until the quota's reset
+    (generator/geministate.py). Not the job's fault: it goes back to the
+    queue without counting an attempt, and waits there for the reset."""
+
+
 class CallsStopped(Exception):
     """No more calls for this job: it was cancelled, refunded, taken over, or
     its worker is shutting down. Not a ProviderError: nothing failed."""

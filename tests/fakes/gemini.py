@@ -25,6 +25,17 @@ no text), and the answers without an image that are no safety block
 (finishReason NO_IMAGE, IMAGE_OTHER, RECITATION, MALFORMED_RESPONSE; text
 only; empty content). `latency` makes every call take that long (or between
 `latency` and `latency_max`).
+
+As Google does, it also answers:
+- 404 NOT_FOUND for a model it no longer serves (`retire_model`), with the
+  message Google sends for a shut-down model;
+- 429 RESOURCE_EXHAUSTED with a per-day QuotaFailure once `daily_limit`
+  calls were answered (until `reset_daily_quota`, Google's midnight), or
+  for a DAILY_429 fault; a plain "429" fault is a per-minute quota;
+- a 200 whose JSON body is cut short (a CUT_BODY fault);
+- 400 INVALID_ARGUMENT on `/v1` for a request asking for an image: v1's
+  GenerationConfig has no `responseModalities` or `imageConfig` (they are
+  v1beta's), and Google rejects a field it does not know.
 """
 
 import base64
@@ -73,6 +84,13 @@ NO_IMAGE_FINISH = {
     "OTHER": "",
     "MAX_TOKENS": "",
 }
+# A 429 for a per-day quota (a plain "429" is a per-minute one).
+DAILY_429 = "429-day"
+# An HTTP 200 whose JSON body is cut short, as a fault of `fail_next`.
+CUT_BODY = CUT
+# What Google's v1 GenerationConfig lacks (google.ai.generativelanguage.v1):
+# v1beta's fields for image output.
+V1BETA_ONLY_FIELDS = ("responseModalities", "imageConfig")
 ACTIVITIES = [
     "wake up in the morning",
     "go exploring in the forest",
@@ -128,6 +146,7 @@ class Seen:
     kind: str  # PLAN, LINE_ART, COLORING or COVER
     prompt: str
     has_image: bool
+    version: str = ""  # the API version in the URL ("v1beta")
     system: str = ""  # the system instruction's text
     image_sha256: str = ""  # of the first image sent
     # "ok", "blocked", a status code like "429", TIMEOUT, DISCONNECT, CUT, or
@@ -173,6 +192,11 @@ class FakeGemini:
         # Image answers carry a draft image among the model's thoughts, as
         # Gemini 3 image models send when they think.
         self.thought_drafts = True
+        # Models that answer 404 NOT_FOUND, as a shut-down model does.
+        self.retired: set[str] = set()
+        # Calls answered before the per-day quota runs out (None: no limit).
+        self.daily_limit: int | None = None
+        self.daily_used = 0
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -212,6 +236,16 @@ class FakeGemini:
         assert how in NO_IMAGE_FINISH or how in (TEXT_ONLY, EMPTY_CONTENT, ROLE_ONLY, CUT), how
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, how if how == CUT else f"no_image:{how}", times))
+
+    def retire_model(self, *names: str) -> None:
+        """These models answer 404 NOT_FOUND from now on (Google shut them down)."""
+        with self._lock:
+            self.retired.update(names)
+
+    def reset_daily_quota(self) -> None:
+        """Midnight Pacific: the per-day quota is whole again."""
+        with self._lock:
+            self.daily_used = 0
 
     def heal(self) -> None:
         """Stop every kind of failure."""
@@ -272,6 +306,12 @@ class FakeGemini:
             self.requests.append(seen)
             if seen.api_key != self.api_key:
                 outcome = "403"
+            elif seen.model in self.retired:
+                outcome = "404"
+            elif seen.version == "v1" and any(name in seen.generation_config for name in V1BETA_ONLY_FIELDS):
+                outcome = "400-v1"
+            elif self.daily_limit is not None and self.daily_used >= self.daily_limit:
+                outcome = DAILY_429
             elif self.faults:
                 outcome = self.faults.pop(0)
             elif self.fault_rate and self._random.random() < self.fault_rate:
@@ -289,6 +329,8 @@ class FakeGemini:
                 outcome = rule.answer if rule else "ok"
                 if rule and rule.times is not None:
                     rule.times -= 1
+            if outcome == "ok" and self.daily_limit is not None:
+                self.daily_used += 1
             seen.answer = "blocked" if outcome.startswith("block:") else outcome.removeprefix("no_image:")
             return outcome
 
@@ -561,7 +603,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = self._request()
         if request is None:
             return
-        outcome = self.fake._decide(request.seen)
+        seen = request.seen
+        outcome = self.fake._decide(seen)
         if latency := self.fake._latency():
             self.fake._released.wait(latency)
         if outcome == TIMEOUT:
@@ -569,6 +612,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif outcome == DISCONNECT:
             self.close_connection = True
+        elif outcome == "404":
+            self._error(
+                404,
+                f"models/{seen.model} is not found for API version {seen.version}, or is not supported for "
+                "generateContent. Call ListModels to see the list of available models and their supported methods.",
+            )
+        elif outcome == "400-v1":
+            unknown = [name for name in V1BETA_ONLY_FIELDS if name in seen.generation_config]
+            self._bad_request([("generation_config", name) for name in unknown])
+        elif outcome in ("429", DAILY_429):
+            self._quota_exhausted(seen.model, per_day=outcome == DAILY_429)
         elif outcome.isdigit():
             self._error(int(outcome), "Injected failure.")
         else:
@@ -593,6 +647,7 @@ class _Handler(BaseHTTPRequestHandler):
         wants_image = "IMAGE" in [m.upper() for m in generation_config.get("responseModalities") or []]
         seen = Seen(
             model=match["model"],
+            version=match["version"],
             kind=_image_kind(texts, images) if wants_image else PLAN,
             prompt="\n".join(texts),
             has_image=bool(images),
@@ -603,13 +658,57 @@ class _Handler(BaseHTTPRequestHandler):
         )
         return Request(seen, images)
 
-    def _error(self, code: int, message: str) -> None:
+    def _error(self, code: int, message: str, details: list[dict] | None = None) -> None:
         error: dict = {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}
-        if code == 429 and self.fake.retry_delay:
-            error["details"] = [
-                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": self.fake.retry_delay}
-            ]
+        if details:
+            error["details"] = details
         self._json({"error": error}, status=code)
+
+    def _quota_exhausted(self, model: str, *, per_day: bool) -> None:
+        """Google's 429 for a spent quota: which quotas (a per-day one lists
+        the per-minute ones beside it), a help link, and a RetryInfo (about
+        47 s for a per-day quota too, though it comes back only at midnight)."""
+        dimensions = {"location": "global", "model": model}
+        metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+        violations = [{"quotaMetric": metric, "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+                       "quotaDimensions": dimensions, "quotaValue": "10"}]  # fmt: skip
+        if per_day:
+            violations.insert(0, {"quotaMetric": metric, "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                                  "quotaDimensions": dimensions, "quotaValue": "250"})  # fmt: skip
+        details = [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": violations},
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {
+                        "description": "Learn more about Gemini API quotas",
+                        "url": "https://ai.google.dev/gemini-api/docs/rate-limits",
+                    }
+                ],
+            },
+        ]
+        delay = "47s" if per_day else self.fake.retry_delay
+        if delay:
+            details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay})
+        message = (
+            "You exceeded your current quota, please check your plan and billing details. For more information on "
+            "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."
+        )
+        self._error(429, message, details)
+
+    def _bad_request(self, fields: list[tuple[str, str]]) -> None:
+        """Google's answer to fields a version does not know."""
+        violations = [
+            {
+                "field": at,
+                "description": f"Invalid JSON payload received. Unknown name \"{name}\" at '{at}': Cannot find field.",
+            }
+            for at, name in fields
+        ]
+        message = "\n".join(violation["description"] for violation in violations) or "Invalid argument."
+        self._error(
+            400, message, [{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": violations}]
+        )
 
     def _json(self, payload: dict, status: int = 200, *, cut: bool = False) -> None:
         data = json.dumps(payload).encode()
@@ -632,12 +731,15 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_gemini(settings) -> Iterator[FakeGemini]:
     """The fake server, with the shop pointed at it: the gemini provider,
-    a short client timeout and quick backoffs."""
+    a short client timeout and quick backoffs, and no retired model or
+    quota pause left from another test in this process."""
+    from generator.geministate import STATE
+
+    STATE.forget()
     fake = FakeGemini().start()
     settings.IMAGE_PROVIDER = "gemini"
     settings.GEMINI_API_KEY = fake.api_key
     settings.GEMINI_BASE_URL = fake.url
-    settings.GEMINI_API_VERSION = ""
     settings.GEMINI_TIMEOUT = 1.0
     fake.hang_seconds = 4.0
     settings.GEMINI_MAX_RETRIES = 12
@@ -651,3 +753,4 @@ def fake_gemini(settings) -> Iterator[FakeGemini]:
     settings.JOB_WATCH_SECONDS = 3600
     yield fake
     fake.stop()
+    STATE.forget()

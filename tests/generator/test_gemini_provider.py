@@ -79,8 +79,10 @@ def test_a_whole_book_is_planned_drawn_and_colored_through_gemini(paid_order, fa
     assert len(fake_gemini.calls(COVER)) == 1
     assert job.cover.name.endswith("00-cover.jpg")
     assert (job.api_calls, job.api_retries) == (26, 0)
-    assert {seen.model for seen in plans} == {settings.GEMINI_TEXT_MODEL}
-    assert {seen.model for seen in lines + colors} == {settings.GEMINI_IMAGE_MODEL}
+    # The first model of each list, since none is retired.
+    assert {seen.model for seen in plans} == {settings.GEMINI_TEXT_MODEL[0]}
+    assert {seen.model for seen in lines + colors} == {settings.GEMINI_IMAGE_MODEL[0]}
+    assert {seen.version for seen in fake_gemini.calls()} == {"v1beta"}
     assert all(seen.generation_config["imageConfig"]["aspectRatio"] == "3:4" for seen in lines + colors)
     assert plans[0].generation_config["responseMimeType"] == "application/json"
 
