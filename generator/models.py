@@ -156,6 +156,10 @@ class Job(BookBrief):
     print_pdf_requested_at = models.DateTimeField(null=True, blank=True)
     pdf_bytes = models.PositiveIntegerField("PDF size (bytes)", default=0)
     render_seconds = models.FloatField(null=True, blank=True)
+    # When its client had its files and brief deleted (services.job_files_delete):
+    # from then on nothing is stored for it, whatever calls were still out
+    # (generator.jobfiles).
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["queued_at", "id"]

@@ -5,6 +5,7 @@ Stripe ids); what says who the order was for, and what was drawn, goes.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -25,6 +26,64 @@ def placeholder_email(order: Order) -> str:
     return f"deleted-{order.pk}@invalid"
 
 
+# Keys of Stripe's objects whose value says who paid, or where they live
+# (checkout.session's customer_details, collected_information and
+# shipping_details; a charge's or payment method's billing_details and
+# receipt_email; a payment intent's shipping; a customer's name, email,
+# phone and address; a dispute's evidence; a mandate's ip_address; a
+# card's address_line1, address_zip, ...). Blanked wherever they are, with
+# whatever is under them.
+STRIPE_PERSONAL_KEYS = frozenset(
+    {
+        "customer_email", "customer_details", "collected_information", "shipping_details", "shipping",
+        "billing_details", "receipt_email", "receipt_url", "custom_fields", "evidence", "name", "email", "phone",
+        "address", "individual_name", "business_name", "tax_ids", "ip_address", "user_agent",
+    }
+)  # fmt: skip
+
+
+def _personal_strings(value) -> list[str]:
+    """The strings under Stripe's personal keys (a payer's name may be
+    repeated elsewhere, in a description)."""
+    found: list[str] = []
+
+    def walk(item, personal: bool) -> None:
+        if isinstance(item, dict):
+            for key, child in item.items():
+                walk(child, personal or _personal_key(key))
+        elif isinstance(item, list):
+            for child in item:
+                walk(child, personal)
+        elif personal and isinstance(item, str) and len(item) >= 3:
+            found.append(item)
+
+    walk(value, False)
+    return found
+
+
+def _personal_key(key: str) -> bool:
+    return key in STRIPE_PERSONAL_KEYS or key.startswith("address_")
+
+
+def _stripe_payload_scrub(payload, secrets: list[str]):
+    """The stored event without a person in it: Stripe's personal fields
+    blanked (None for an object, "[deleted]" for a text), and any other
+    text naming one of `secrets` or of the payer's details replaced. Ids,
+    amounts and statuses stay for accounting."""
+    secrets = [*secrets, *_personal_strings(payload)]
+
+    def blank(value, key=None):
+        if key is not None and _personal_key(key) and value not in (None, "", [], {}):
+            return "[deleted]" if isinstance(value, str) else None
+        if isinstance(value, dict):
+            return {child_key: blank(child, child_key) for child_key, child in value.items()}
+        if isinstance(value, list):
+            return [blank(child) for child in value]
+        return value
+
+    return _scrub(blank(payload), secrets, "[deleted]")
+
+
 def _scrub(value, secrets: list[str], replacement: str):
     """The JSON value with every string holding one of `secrets` replaced."""
     if isinstance(value, dict):
@@ -41,10 +100,11 @@ def order_personal_data_delete(order: Order) -> Order:
     email, the child's name and look, the theme (it may name someone), the
     dedication and the client address are blanked; the book's images and
     PDFs are deleted from storage (generator.services.job_files_delete, the
-    job's row kept); the preview it was ordered from is deleted; the email
-    is replaced in the Stripe events kept for it. Amount, currency, dates,
-    status and Stripe ids stay. Raises DeletionRefused while the book is
-    being made."""
+    job's row kept, and nothing stored for it after, whatever image calls
+    were still out); the preview it was ordered from is deleted; the
+    payer's name, email, phone and addresses are blanked in the Stripe
+    events kept for it. Amount, currency, dates, status and Stripe ids
+    stay. Raises DeletionRefused while the book is being made."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.personal_data_deleted_at is not None:
@@ -60,8 +120,12 @@ def order_personal_data_delete(order: Order) -> Order:
         # Stripe is sent the email only (orders.payments), never the child's name.
         secrets = [order.email] if order.email else []
         placeholder = placeholder_email(order)
-        for event in StripeEvent.objects.filter(order=order):
-            event.payload = _scrub(event.payload, secrets, "[deleted]")
+        # Its own events, and those about its payment kept before it was found.
+        events = Q(order=order)
+        if order.stripe_payment_intent:
+            events |= Q(payment_intent=order.stripe_payment_intent)
+        for event in StripeEvent.objects.filter(events):
+            event.payload = _stripe_payload_scrub(event.payload, secrets)
             event.save(update_fields=["payload"])
         for sent in order.emails.exclude(last_error=""):
             if any(secret.lower() in sent.last_error.lower() for secret in secrets):
@@ -89,4 +153,7 @@ def _preview_delete(preview_id: int, *, keep_job_id: int | None) -> None:
     job_id = preview.job_id
     preview.delete()
     if job_id != keep_job_id and not Order.objects.filter(job_id=job_id).exists():
+        # Stopped first, if it is drawing another scene: its row and files
+        # go, and what its calls in flight bring back is never stored.
+        generator_services.job_cancel(job_id=job_id, reason="Deleted at the client's request.")
         generator_services.job_discard(job_id=job_id)

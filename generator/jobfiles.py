@@ -1,0 +1,74 @@
+"""A job's files in storage: written only while the job keeps them, and
+deleted all at once.
+
+A client may have a job's files deleted (generator.services.job_files_delete)
+while image calls are still out: a refund stops the book, and the calls
+already made come back seconds later. So every file of a job is written by
+job_file_store, which stores and records it with the job's row locked, and
+only while the job still keeps its files (its row exists and
+files_deleted_at is unset). A deletion takes the same lock: it either comes
+first, and nothing is written after it, or second, and finds the file
+recorded and deletes it.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from generator.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+def job_folder(job: Job) -> str:
+    """Where a job's images are stored (its PDFs are under books/)."""
+    return f"jobs/{job.token}"
+
+
+def job_files_kept(job_id: int) -> bool:
+    """Lock the job's row (inside a transaction) and tell whether it still
+    keeps its files: False once they were deleted, or the job with them."""
+    return Job.objects.select_for_update().filter(pk=job_id, files_deleted_at__isnull=True).exists()
+
+
+def job_file_store(*, job_id: int, name: str, data: bytes, record: Callable[[str], object]) -> str | None:
+    """Store `data` under `name` (or the free name storage picks) and
+    `record(stored_name)` in the same transaction, with the job's row
+    locked; None, with nothing stored, if the job's files were deleted. A
+    file whose record fails is deleted again."""
+    stored = None
+    try:
+        with transaction.atomic():
+            if not job_files_kept(job_id):
+                logger.info("job %s: its files were deleted; %s is not stored", job_id, name)
+                return None
+            stored = default_storage.save(name, ContentFile(data))
+            record(stored)
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored)
+        raise
+    return stored
+
+
+def job_files_remove(job: Job) -> None:
+    """Delete from storage every image and PDF the job recorded, and
+    whatever else is in its folder (an image stored by a worker killed
+    before it could record it). Its rows are the caller's business."""
+    for page in job.pages.all():
+        for field in (page.line_art, page.colored):
+            if field:
+                field.delete(save=False)
+    for field in (job.cover, job.pdf, job.print_pdf):
+        if field:
+            field.delete(save=False)
+    folder = job_folder(job)
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
