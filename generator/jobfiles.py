@@ -14,13 +14,20 @@ recorded and deletes it.
 import logging
 from collections.abc import Callable
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from generator.errors import StorageUnavailable
 from generator.models import Job
 
 logger = logging.getLogger(__name__)
+
+# What a write to storage raises when the store, not the file, is at fault:
+# the local disk's OSError (ENOSPC, EDQUOT, EACCES, EROFS, EIO), and S3's
+# errors through botocore (unreachable, throttled, access denied).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 def job_folder(job: Job) -> str:
@@ -38,14 +45,18 @@ def job_file_store(*, job_id: int, name: str, data: bytes, record: Callable[[str
     """Store `data` under `name` (or the free name storage picks) and
     `record(stored_name)` in the same transaction, with the job's row
     locked; None, with nothing stored, if the job's files were deleted. A
-    file whose record fails is deleted again."""
+    file whose record fails is deleted again. StorageUnavailable if the
+    storage refuses to write."""
     stored = None
     try:
         with transaction.atomic():
             if not job_files_kept(job_id):
                 logger.info("job %s: its files were deleted; %s is not stored", job_id, name)
                 return None
-            stored = default_storage.save(name, ContentFile(data))
+            try:
+                stored = default_storage.save(name, ContentFile(data))
+            except STORAGE_ERRORS as exc:
+                raise StorageUnavailable(f"storage could not write {name}: {type(exc).__name__}: {exc}") from exc
             record(stored)
     except BaseException:
         if stored is not None:

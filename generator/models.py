@@ -133,6 +133,11 @@ class Job(BookBrief):
     # The queue order: set when the job is (re)queued.
     queued_at = models.DateTimeField(db_index=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Not claimed before this (storage refused to write: generator.queue.job_storage_requeue).
+    not_before = models.DateTimeField(null=True, blank=True)
+    # Attempts that storage refused to write: the host's fault, not counted in
+    # `attempts`, bounded by STORAGE_MAX_RETRIES.
+    storage_failures = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from generator import jobfiles, queue, selectors, signals
-from generator.errors import JobCancelled
+from generator.errors import JobCancelled, StorageUnavailable
 from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
 from generator.models import Job, JobKind, JobStatus, Page
@@ -328,6 +328,13 @@ def job_run(*, job: Job, worker: str) -> None:
                 status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
             )
             outcome = f"stopped: {reason}"
+    except StorageUnavailable as exc:
+        reason = str(exc)
+        logger.error("job %s attempt %s: %s", job.pk, job.attempts, reason)
+        if queue.job_storage_requeue(job=job, reason=reason, worker=worker):
+            outcome = f"waiting for storage: {reason}"
+        else:
+            outcome = f"stopped: job {job.pk} is no longer run by {worker}"
     except Exception as exc:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"

@@ -44,7 +44,7 @@ def job_retry(*, job: Job) -> bool:
     """Staff retry of a failed job: a fresh set of attempts, same pages."""
     if job.status != JobStatus.FAILED:
         return False
-    Job.objects.filter(pk=job.pk).update(attempts=0, queued_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(attempts=0, storage_failures=0, queued_at=timezone.now())
     queue.job_requeue(job=job, reason="")
     return True
 
