@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from generator import services as generator_services
-from orders.models import Order, OrderStatus, Preview, StripeEvent
+from orders.models import EmailState, Order, OrderStatus, Preview, StripeEvent
 
 # Orders whose book can no longer change: delivered, or closed without one.
 # A failed order is not among them: staff are still making its book (it can
@@ -131,6 +131,10 @@ def order_personal_data_delete(order: Order) -> Order:
             if any(secret.lower() in sent.last_error.lower() for secret in secrets):
                 sent.last_error = "[deleted with the order's personal data]"
                 sent.save(update_fields=["last_error"])
+        # An email not sent yet would go to the placeholder address: it is not sent.
+        order.emails.filter(state__in=[EmailState.PENDING, EmailState.FAILED]).update(
+            state=EmailState.FAILED, last_error="Not sent: the parent deleted the order's data."
+        )
         if order.preview_id is not None:
             _preview_delete(order.preview_id, keep_job_id=order.job_id)
         blank = {name: Order._meta.get_field(name).get_default() for name in Order.BRIEF_FIELDS}
