@@ -42,20 +42,29 @@ STRIPE_PERSONAL_KEYS = frozenset(
 )  # fmt: skip
 
 
+# Of those, the texts that name the person themselves (not a country code
+# or a status): looked for in the rest of the event too.
+STRIPE_PERSON_TEXTS = frozenset(
+    {"name", "email", "phone", "line1", "line2", "individual_name", "business_name", "customer_email",
+     "receipt_email", "customer_name", "customer_email_address"}
+)  # fmt: skip
+
+
 def _personal_strings(value) -> list[str]:
-    """The strings under Stripe's personal keys (a payer's name may be
-    repeated elsewhere, in a description)."""
+    """The texts under Stripe's personal keys that name the payer (a name
+    may be repeated elsewhere, in a description)."""
     found: list[str] = []
 
     def walk(item, personal: bool) -> None:
         if isinstance(item, dict):
             for key, child in item.items():
-                walk(child, personal or _personal_key(key))
+                inside = personal or _personal_key(key)
+                if inside and key in STRIPE_PERSON_TEXTS and isinstance(child, str) and len(child) >= 3:
+                    found.append(child)
+                walk(child, inside)
         elif isinstance(item, list):
             for child in item:
                 walk(child, personal)
-        elif personal and isinstance(item, str) and len(item) >= 3:
-            found.append(item)
 
     walk(value, False)
     return found
