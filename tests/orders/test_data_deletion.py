@@ -148,7 +148,7 @@ def _session_completed(order: Order) -> dict:
 def _charge_refunded() -> dict:
     charge = {
         "id": "ch_keep", "object": "charge", "amount": 999, "amount_refunded": 999, "refunded": True,
-        "payment_intent": "pi_keep", "currency": "usd",
+        "payment_intent": "pi_keep", "currency": "usd", "description": f"Coloring book, paid by {PAYER}",
         "billing_details": {
             "address": {"city": "Lyon", "country": "FR", "line1": STREET, "postal_code": "69003"},
             "email": "parent@example.com", "name": PAYER, "phone": PHONE, "tax_id": None,
@@ -211,7 +211,11 @@ def test_after_deletion_no_table_and_no_file_holds_the_parent_or_the_child(finis
     session = StripeEvent.objects.get(event_id="evt_session").payload["data"]["object"]
     assert (session["id"], session["amount_total"], session["payment_intent"]) == ("cs_test_keep", 999, "pi_keep")
     charge = StripeEvent.objects.get(event_id="evt_refund").payload["data"]["object"]
-    assert (charge["amount_refunded"], charge["payment_method_details"]["card"]["last4"]) == (999, "4242")
+    assert (charge["amount_refunded"], charge["refunded"], charge["payment_method_details"]["card"]["last4"]) == (
+        999,
+        True,
+        "4242",
+    )
 
 
 @pytest.mark.django_db(transaction=True)
