@@ -4,11 +4,11 @@ deleted all at once.
 A client may have a job's files deleted (generator.services.job_files_delete)
 while image calls are still out: a refund stops the book, and the calls
 already made come back seconds later. So every file of a job is written by
-job_file_store, which stores and records it with the job's row locked, and
-only while the job still keeps its files (its row exists and
-files_deleted_at is unset). A deletion takes the same lock: it either comes
-first, and nothing is written after it, or second, and finds the file
-recorded and deletes it.
+job_file_store, which records it with the job's row locked, and only while
+the job still keeps its files (its row exists and files_deleted_at is
+unset). A deletion takes the same lock: it either comes first, and the file
+is deleted again by its writer, or second, and finds the file recorded (or
+in the job's folder) and deletes it.
 """
 
 import logging
@@ -42,26 +42,31 @@ def job_files_kept(job_id: int) -> bool:
 
 
 def job_file_store(*, job_id: int, name: str, data: bytes, record: Callable[[str], object]) -> str | None:
-    """Store `data` under `name` (or the free name storage picks) and
-    `record(stored_name)` in the same transaction, with the job's row
-    locked; None, with nothing stored, if the job's files were deleted. A
-    file whose record fails is deleted again. StorageUnavailable if the
-    storage refuses to write."""
-    stored = None
+    """Store `data` under `name` (or the free name storage picks), then
+    `record(stored_name)` with the job's row locked, if the job still
+    keeps its files; else (deleted meanwhile) the file is deleted again and
+    None returned. The write itself holds no lock: on object storage it is
+    an API call. A file whose record fails is deleted again.
+    StorageUnavailable if the storage refuses to write."""
+    if not Job.objects.filter(pk=job_id, files_deleted_at__isnull=True).exists():
+        logger.info("job %s: its files were deleted; %s is not stored", job_id, name)
+        return None
+    try:
+        stored = default_storage.save(name, ContentFile(data))
+    except STORAGE_ERRORS as exc:
+        raise StorageUnavailable(f"storage could not write {name}: {type(exc).__name__}: {exc}") from exc
     try:
         with transaction.atomic():
-            if not job_files_kept(job_id):
-                logger.info("job %s: its files were deleted; %s is not stored", job_id, name)
-                return None
-            try:
-                stored = default_storage.save(name, ContentFile(data))
-            except STORAGE_ERRORS as exc:
-                raise StorageUnavailable(f"storage could not write {name}: {type(exc).__name__}: {exc}") from exc
-            record(stored)
+            kept = job_files_kept(job_id)
+            if kept:
+                record(stored)
     except BaseException:
-        if stored is not None:
-            default_storage.delete(stored)
+        default_storage.delete(stored)
         raise
+    if not kept:
+        logger.info("job %s: its files were deleted while %s was written; deleted too", job_id, stored)
+        default_storage.delete(stored)
+        return None
     return stored
 
 
