@@ -442,6 +442,16 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 # their picture twice (the book goes on; staff see the old scene and why).
 # Past this many the theme itself is the trouble: the job fails for staff.
 BOOK_SCENE_REPLACEMENTS = env_int("BOOK_SCENE_REPLACEMENTS", 3)
+# Storage that refuses to write (a full disk, an object store down) is the
+# host's fault: the book keeps its attempts and waits, 30 s, then twice as
+# long each time up to 15 minutes, for an operator to make room; after 12
+# such waits (about two hours in all) it fails for good and staff are told.
+STORAGE_BACKOFF_SECONDS = env_float("STORAGE_BACKOFF_SECONDS", 30.0)
+STORAGE_BACKOFF_MAX_SECONDS = env_float("STORAGE_BACKOFF_MAX_SECONDS", 900.0)
+STORAGE_MAX_RETRIES = env_int("STORAGE_MAX_RETRIES", 12)
+# /healthz writes and deletes a small file to tell whether storage takes
+# writes, at most this often per process (a platform probes every few seconds).
+HEALTH_STORAGE_PROBE_SECONDS = env_float("HEALTH_STORAGE_PROBE_SECONDS", 30.0)
 
 # Delivery: attach the PDF when it fits. Base64 grows a file by 4/3, so
 # 7 MB of PDF makes a message of about 9.4 MB, under a 10 MB provider limit.

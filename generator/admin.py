@@ -80,11 +80,25 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     readonly_fields = (
         "book", "token", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
         "error", "images_done", "api_calls", "api_retries", "provider", "peak_rss_mb", "pdf_bytes",
-        "render_seconds", "pages_to_regenerate", "print_shop_pdf",
+        "render_seconds", "pages_to_regenerate", "print_shop_pdf", "not_before", "storage_failures",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("book", "token", "status", "error", "images_done", "pages_to_regenerate")}),
-        ("Timing", {"fields": ("queued_at", "started_at", "finished_at", "attempts", "heartbeat_at", "worker")}),
+        (
+            "Timing",
+            {
+                "fields": (
+                    "queued_at",
+                    "started_at",
+                    "finished_at",
+                    "attempts",
+                    "heartbeat_at",
+                    "worker",
+                    "not_before",
+                    "storage_failures",
+                )
+            },
+        ),
         ("Cost", {"fields": ("provider", "api_calls", "api_retries", "peak_rss_mb")}),
         ("Book", {"fields": ("pdf_bytes", "render_seconds", "print_shop_pdf")}),
     )

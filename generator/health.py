@@ -1,11 +1,16 @@
 """Health of the shop: the database answers, a worker showed a sign of life
-recently, how long the queue is, and which Gemini models the books use (or
-that a per-day quota paused them)."""
+recently, storage takes writes, how long the queue is, and which Gemini
+models the books use (or that a per-day quota paused them)."""
 
+import os
+import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
@@ -15,10 +20,34 @@ from generator.geministate import PAUSE_NAME, Pause, model_names, pause_message
 HEARTBEAT_FRESH_SECONDS = 180
 
 
+# The last probe of each storage (its backend and place), and when it ran.
+_probes: dict[tuple[str, str], tuple[float, dict]] = {}
+_probe_lock = threading.Lock()
+
+
+def storage_probe() -> dict:
+    """Whether storage takes a write: a few bytes written and deleted, at
+    most every HEALTH_STORAGE_PROBE_SECONDS per process (the last answer
+    is given in between), since a platform asks every few seconds."""
+    where = (settings.STORAGES["default"]["BACKEND"], str(settings.MEDIA_ROOT))
+    with _probe_lock:
+        probed_at, result = _probes.get(where, (None, None))
+        if probed_at is not None and time.monotonic() - probed_at < settings.HEALTH_STORAGE_PROBE_SECONDS:
+            return result
+        try:
+            name = default_storage.save(f"healthz/{socket.gethostname()}-{os.getpid()}.probe", ContentFile(b"ok"))
+            default_storage.delete(name)
+            result = {"ok": True}
+        except Exception as exc:  # whatever the backend raises, the answer is "not writable"
+            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        _probes[where] = (time.monotonic(), result)
+        return result
+
+
 def health_report() -> dict:
     from generator.models import Job, JobStatus, WorkerHeartbeat
 
-    report = {"ok": False, "database": "down", "worker": "unknown", "queue": None}
+    report = {"ok": False, "database": "down", "worker": "unknown", "storage": storage_probe(), "queue": None}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -35,7 +64,7 @@ def health_report() -> dict:
             ).count(),
         }
         report["gemini"] = gemini_status()
-        report["ok"] = fresh
+        report["ok"] = fresh and report["storage"]["ok"]
     except DatabaseError:
         pass
     return report

@@ -133,6 +133,11 @@ class Job(BookBrief):
     # The queue order: set when the job is (re)queued.
     queued_at = models.DateTimeField(db_index=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Not claimed before this (storage refused to write: generator.queue.job_storage_requeue).
+    not_before = models.DateTimeField(null=True, blank=True)
+    # Attempts that storage refused to write: the host's fault, not counted in
+    # `attempts`, bounded by STORAGE_MAX_RETRIES.
+    storage_failures = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -156,6 +161,10 @@ class Job(BookBrief):
     print_pdf_requested_at = models.DateTimeField(null=True, blank=True)
     pdf_bytes = models.PositiveIntegerField("PDF size (bytes)", default=0)
     render_seconds = models.FloatField(null=True, blank=True)
+    # When its client had its files and brief deleted (services.job_files_delete):
+    # from then on nothing is stored for it, whatever calls were still out
+    # (generator.jobfiles).
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["queued_at", "id"]

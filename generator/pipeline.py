@@ -17,14 +17,13 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from generator import geministate, queue, selectors, signals
-from generator.errors import JobCancelled
+from generator import geministate, jobfiles, queue, selectors, signals
+from generator.errors import JobCancelled, StorageUnavailable
 from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
 from generator.models import Job, JobKind, JobStatus, Page
@@ -74,17 +73,27 @@ def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]
     if len(scenes) != settings.BOOK_SCENES:
         raise ProviderError(f"Scene planning returned {len(scenes)} scenes, not {settings.BOOK_SCENES}.")
     with transaction.atomic():
+        # Scenes may name the child: none is written for a job whose client deleted it.
+        if not jobfiles.job_files_kept(job.pk):
+            raise JobCancelled(f"job {job.pk}: its client deleted its data")
         for index, scene in enumerate(scenes):
             Page.objects.get_or_create(job=job, index=index, defaults={"scene": scene})
     return list(job.pages.order_by("index"))
 
 
 def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
-    """Write one image to storage and record it, the moment it exists."""
-    name = default_storage.save(
-        f"jobs/{page.job.token}/{page.index + 1:02d}-{kind}.{image_type(data).extension}", ContentFile(data)
+    """Write one image to storage and record it, the moment it exists;
+    dropped if the job's files were deleted meanwhile (generator.jobfiles)."""
+    name = jobfiles.job_file_store(
+        job_id=page.job_id,
+        name=f"{jobfiles.job_folder(page.job)}/{page.index + 1:02d}-{kind}.{image_type(data).extension}",
+        data=data,
+        record=lambda stored: Page.objects.filter(pk=page.pk).update(**{kind: stored, "error": ""}),
     )
-    Page.objects.filter(pk=page.pk).update(**{kind: name, "error": ""})
+    if name is None:
+        if recorder is not None:
+            recorder.flush()
+        return
     setattr(page, kind, name)
     images = queue.images_recount(page.job_id)
     signals.job_progressed.send(
@@ -110,10 +119,16 @@ def page_scene_replace(*, page: Page, scene: str, reason: str) -> None:
 
 
 def cover_store(*, job: Job, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
-    """Write the cover's picture to storage and record it, the moment it exists."""
-    name = default_storage.save(f"jobs/{job.token}/00-cover.{image_type(data).extension}", ContentFile(data))
-    Job.objects.filter(pk=job.pk).update(cover=name)
-    job.cover = name
+    """Write the cover's picture to storage and record it, the moment it
+    exists; dropped if the job's files were deleted meanwhile."""
+    name = jobfiles.job_file_store(
+        job_id=job.pk,
+        name=f"{jobfiles.job_folder(job)}/00-cover.{image_type(data).extension}",
+        data=data,
+        record=lambda stored: Job.objects.filter(pk=job.pk).update(cover=stored),
+    )
+    if name is not None:
+        job.cover = name
     if recorder is not None:
         recorder.flush()
 
@@ -358,11 +373,18 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
     if not job.pdf:
         started = timezone.now()
         pdf = book_render(job=job)
-        job.pdf.save(f"coloring-book-{job.token}.pdf", ContentFile(pdf), save=False)
-        Job.objects.filter(pk=job.pk).update(
-            pdf=job.pdf.name, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
+        name = jobfiles.job_file_store(
+            job_id=job.pk,
+            name=job.pdf.field.generate_filename(job, f"coloring-book-{job.token}.pdf"),
+            data=pdf,
+            record=lambda stored: Job.objects.filter(pk=job.pk).update(
+                pdf=stored, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
+            ),
         )
         del pdf
+        if name is None:
+            raise JobCancelled(f"job {job.pk}: its client deleted its data")
+        job.pdf.name = name
     check()
     _job_finish(job, worker)
 
@@ -411,6 +433,13 @@ def job_run(*, job: Job, worker: str) -> None:
             outcome = f"paused: {exc}"
         else:
             outcome = f"stopped: job {job.pk} is no longer {worker}'s"
+    except StorageUnavailable as exc:
+        reason = str(exc)
+        logger.error("job %s attempt %s: %s", job.pk, job.attempts, reason)
+        if queue.job_storage_requeue(job=job, reason=reason, worker=worker):
+            outcome = f"waiting for storage: {reason}"
+        else:
+            outcome = f"stopped: job {job.pk} is no longer run by {worker}"
     except Exception as exc:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"

@@ -9,7 +9,7 @@ what happens to a job is told through generator/signals.py.
 from django.db import transaction
 from django.utils import timezone
 
-from generator import queue, signals
+from generator import jobfiles, queue, signals
 from generator.errors import JobError
 from generator.models import Job, JobKind, JobStatus, Page
 
@@ -82,7 +82,7 @@ def job_retry(*, job: Job) -> bool:
     """Staff retry of a failed job: a fresh set of attempts, same pages."""
     if job.status != JobStatus.FAILED:
         return False
-    Job.objects.filter(pk=job.pk).update(attempts=0, queued_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(attempts=0, storage_failures=0, queued_at=timezone.now())
     queue.job_requeue(job=job, reason="")
     return True
 
@@ -167,25 +167,15 @@ def preview_to_book(*, job: Job) -> Job:
     return job
 
 
-def _job_files_remove(job: Job) -> None:
-    """Delete from storage every image and PDF the job stored (its rows are
-    the caller's business)."""
-    for page in job.pages.all():
-        for field in (page.line_art, page.colored):
-            if field:
-                field.delete(save=False)
-    for field in (job.cover, job.pdf, job.print_pdf):
-        if field:
-            field.delete(save=False)
-
-
 def job_discard(*, job_id: int) -> None:
     """Delete a job that is not running, and every file it stored."""
-    job = Job.objects.filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
-    if job is None:
-        return
-    _job_files_remove(job)
-    job.delete()
+    with transaction.atomic():
+        # Locked: an image being stored for it is stored, then deleted here.
+        job = Job.objects.select_for_update().filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
+        if job is None:
+            return
+        jobfiles.job_files_remove(job)
+        job.delete()
 
 
 def job_files_delete(*, job_id: int) -> bool:
@@ -193,12 +183,14 @@ def job_files_delete(*, job_id: int) -> bool:
     its row (a client may keep a record pointing at it): every image and
     PDF is deleted from storage, the pages (whose scenes may name the
     child) are deleted, and the brief is blanked. Refused (False) while the
-    job is queued or running; True once nothing of it is stored."""
+    job is queued or running; True once nothing of it is stored. An image
+    call of a stopped job still out when this runs stores nothing when it
+    comes back (generator.jobfiles)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
             return False
-        _job_files_remove(job)
+        jobfiles.job_files_remove(job)
         job.pages.all().delete()
         blank = {name: job._meta.get_field(name).get_default() for name in Job.BRIEF_FIELDS}
         for name, value in blank.items():
@@ -208,5 +200,18 @@ def job_files_delete(*, job_id: int) -> bool:
         job.error = "Deleted at the client's request."
         job.pdf_bytes = 0
         job.images_done = 0
-        job.save(update_fields=[*blank, "cover", "pdf", "print_pdf", "status", "error", "pdf_bytes", "images_done"])
+        job.files_deleted_at = timezone.now()
+        job.save(
+            update_fields=[
+                *blank,
+                "cover",
+                "pdf",
+                "print_pdf",
+                "status",
+                "error",
+                "pdf_bytes",
+                "images_done",
+                "files_deleted_at",
+            ]
+        )
     return True

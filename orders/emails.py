@@ -93,7 +93,10 @@ def message_id_for(*, order: Order, kind: str, sequence: int) -> str:
 def email_queue(*, order: Order, kind: str) -> SentEmail | None:
     """Write the email's row, pending, in the caller's transaction (the state
     change it tells about). Once per order and kind: a second call, however
-    it races, returns None and writes nothing."""
+    it races, returns None and writes nothing; nor for an order whose
+    personal data was deleted (there is no one to write to)."""
+    if order.personal_data_deleted_at is not None:
+        return None
     if SentEmail.objects.filter(order=order, kind=kind, sequence=0).exists():
         return None
     try:

@@ -21,7 +21,7 @@ from generator import services as generator_services
 from generator.errors import JobError
 from generator.selectors import quota_pause
 from orders.locks import transaction_lock
-from orders.models import Preview
+from orders.models import OrderStatus, Preview
 from orders.services import UNREADABLE_ADDRESS, OrderError
 
 logger = logging.getLogger(__name__)
@@ -139,13 +139,34 @@ def preview_redraw(*, preview: Preview) -> Preview:
     return preview
 
 
+# A Stripe Checkout session lasts 24 hours at most (its expires_at is 30
+# minutes to 24 hours after it is made, 24 by default), and ours is made
+# when the order is placed: past that, a checkout not completed has ended.
+CHECKOUT_SESSION_MAX_HOURS = 24
+
+
+def _checkout_in_progress() -> Q:
+    """Previews an order is being paid for: on Stripe's page still (its
+    session may not have expired yet), or completed with a delayed payment
+    method whose money has not arrived (checkout.session.completed with
+    payment_status unpaid, then async_payment_succeeded days later)."""
+    pending = Q(orders__status=OrderStatus.PENDING_PAYMENT)
+    on_stripes_page = Q(orders__created_at__gte=timezone.now() - timedelta(hours=CHECKOUT_SESSION_MAX_HOURS))
+    paying_later = Q(orders__stripe_events__type="checkout.session.completed")
+    return pending & (on_stripes_page | paying_later)
+
+
 def previews_sweep() -> int:
     """Delete previews past PREVIEW_MAX_AGE_DAYS that no paid order bought,
-    with their images (the factory's job and files); how many. An unpaid
-    order placed from one keeps its brief and loses the link."""
+    with their images (the factory's job and files); how many. One bought
+    by a checkout in progress is kept until that checkout ends (paid: it is
+    the book; expired, cancelled: deleted by the next sweep), so a payment
+    makes the book that was previewed. An unpaid order placed from one
+    keeps its brief and loses the link."""
     old = Preview.objects.filter(created_at__lt=timezone.now() - timedelta(days=settings.PREVIEW_MAX_AGE_DAYS)).exclude(
         orders__paid_at__isnull=False
     )
+    old = old.exclude(pk__in=Preview.objects.filter(_checkout_in_progress()).values("pk"))
     deleted = 0
     for job_id in old.values_list("job_id", flat=True):
         generator_services.job_discard(job_id=job_id)
