@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookshop.downloads import pdf_download
+from bookshop.tokens import readable_token
 from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
@@ -69,7 +70,7 @@ def storefront(request: HttpRequest) -> HttpResponse:
     """The order form; `?from=<preview token>` fills it with that preview's
     brief, to change the theme or anything else and preview again."""
     initial = {}
-    source = request.GET.get("from", "")[:64]
+    source = readable_token(request.GET.get("from", ""))
     preview = Preview.objects.filter(token=source).first() if source else None
     if preview is not None:
         initial = {**preview.brief_fields(), "email": preview.email}
@@ -118,8 +119,6 @@ def order_create(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_or_404(token: str) -> Preview:
-    if len(token) > 64:
-        raise Http404
     preview = get_object_or_404(Preview.objects.select_related("job"), token=token)
     if previews.preview_expired(preview) and not previews.preview_ordered(preview):
         raise Http404
