@@ -10,7 +10,7 @@ form field or a query string go through `readable_token`.
 
 import re
 
-TOKEN_REGEX = r"[A-Za-z0-9_-]{1,64}"
+TOKEN_REGEX = r"[A-Za-z0-9_-]{1,64}"  # noqa: S105 (a pattern, not a secret)
 _TOKEN = re.compile(TOKEN_REGEX)
 
 
