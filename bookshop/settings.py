@@ -216,7 +216,7 @@ AXES_DISABLE_ACCESS_LOG = True
 # Staff must sign in with a code from an authenticator app (TOTP) as well
 # as their password; off, only staff who enrolled one are asked for it.
 STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", False)
-# The issuer an authenticator app shows beside the account.
+# The issuer an authenticator app shows beside the account (SHOP_NAME's).
 OTP_TOTP_ISSUER = env("SHOP_NAME", "Crayon Tales")
 # The admin never shows a device's secret again once it is made.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

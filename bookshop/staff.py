@@ -11,7 +11,6 @@ lockout as well.
 """
 
 import base64
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -67,13 +66,3 @@ def totp_enrol(*, user: AbstractBaseUser, replace: bool = False) -> TOTPDevice:
 def totp_secret(device: TOTPDevice) -> str:
     """The secret as authenticator apps take it when typed in (base32)."""
     return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
-
-
-def totp_uri(device: TOTPDevice) -> str:
-    """The otpauth:// URI an app (or a QR code made from it) reads."""
-    issuer = settings.OTP_TOTP_ISSUER
-    label = quote(f"{issuer}:{device.user.get_username()}")
-    return (
-        f"otpauth://totp/{label}?secret={totp_secret(device)}&issuer={quote(issuer)}"
-        f"&digits={device.digits}&period={device.step}&algorithm=SHA1"
-    )

@@ -137,6 +137,7 @@ def totp(secret: str, at: float | None = None) -> str:
 def enrol(username: str) -> str:
     out = io.StringIO()
     call_command("staff_totp_enrol", username, stdout=out)
+    assert f"otpauth://totp/Crayon%20Tales%3A{username}?secret=" in out.getvalue()
     return re.search(r"key: ([A-Z2-7]+)", out.getvalue()).group(1)
 
 

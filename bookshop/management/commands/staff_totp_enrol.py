@@ -24,7 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Authenticator for {username}: in the app, add an account by its key (time-based, 6 digits).\n"
             f"  key: {staff.totp_secret(device)}\n"
-            f"  or this URI (a QR code made from it): {staff.totp_uri(device)}\n"
+            f"  or this URI (a QR code made from it): {device.config_url}\n"
             "From the next sign-in on, the admin asks for the app's code after the password.\n"
             "Give the key to the staff member only, and by a channel you trust."
         )
