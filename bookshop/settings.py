@@ -440,6 +440,11 @@ GEMINI_MAX_RETRIES = env_int("GEMINI_MAX_RETRIES", 5)
 GEMINI_BACKOFF_BASE = env_float("GEMINI_BACKOFF_BASE", 2.0)
 GEMINI_BACKOFF_MAX = env_float("GEMINI_BACKOFF_MAX", 60.0)
 GEMINI_RETRY_BUDGET = env_float("GEMINI_RETRY_BUDGET", 180.0)
+# An image call answered without an image and without a safety block
+# (NO_IMAGE, IMAGE_OTHER, RECITATION, text only, empty) is asked again, with
+# the same backoff, this many times per image; then the job is put back in
+# line (its pages kept), never failed for it: these pass within minutes.
+GEMINI_NO_IMAGE_RETRIES = env_int("GEMINI_NO_IMAGE_RETRIES", 3)
 # Requests per minute for the whole shop, all hosts and processes together
 # (the account's quota; 0: none). Shared in Redis with REDIS_URL, else in the
 # database (generator/ratebudget.py).
@@ -499,6 +504,10 @@ JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 # dead processes of its own host at once. Each host needs its own.
 WORKER_HOST = env("WORKER_HOST", "") or ""
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Scenes of one book the planner may rewrite after a safety filter withheld
+# their picture twice (the book goes on; staff see the old scene and why).
+# Past this many the theme itself is the trouble: the job fails for staff.
+BOOK_SCENE_REPLACEMENTS = env_int("BOOK_SCENE_REPLACEMENTS", 3)
 
 # Delivery: attach the PDF when it fits. Base64 grows a file by 4/3, so
 # 7 MB of PDF makes a message of about 9.4 MB, under a 10 MB provider limit.

@@ -40,12 +40,18 @@ def _thumbnails(page: Page) -> str:
 class PageInline(StaffViewOnly, admin.TabularInline):
     model = Page
     extra = 0
-    fields = ("number", "scene", "images", "error")
+    fields = ("number", "scene", "images", "error", "replaced")
     readonly_fields = fields
 
     @admin.display(description="Page")
     def number(self, page: Page) -> int:
         return page.index + 1
+
+    @admin.display(description="Scene replaced")
+    def replaced(self, page: Page) -> str:
+        if not page.replaced_scene:
+            return "–"
+        return format_html("Was: {}<br><small>{}</small>", page.replaced_scene, page.replaced_reason)
 
     @admin.display(description="Line art / colored")
     def images(self, page: Page) -> str:

@@ -191,6 +191,10 @@ class Page(models.Model):
     line_art = models.ImageField(upload_to=page_upload_to, blank=True)
     colored = models.ImageField(upload_to=page_upload_to, blank=True)
     error = models.TextField(blank=True)
+    # The scene planned first, when a safety filter withheld its picture and
+    # the planner wrote `scene` in its place; and why (for staff).
+    replaced_scene = models.TextField(blank=True)
+    replaced_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["job", "index"]

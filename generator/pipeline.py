@@ -28,13 +28,23 @@ from generator.errors import JobCancelled
 from generator.heartbeat import Heartbeat
 from generator.imagetypes import image_type
 from generator.models import Job, JobKind, JobStatus, Page
-from generator.providers import Appearance, Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
+from generator.providers import (
+    Appearance,
+    Brief,
+    CallsStopped,
+    ImageProvider,
+    ImageRefused,
+    ProviderError,
+    Usage,
+    provider_get,
+)
 
 logger = logging.getLogger(__name__)
 
 LINE_ART = "line_art"
 COLORED = "colored"
 COVER = "cover"
+REPLACEMENT = "replacement"  # a new scene for a page whose picture was withheld
 
 
 def brief_for(job: Job) -> Brief:
@@ -83,6 +93,21 @@ def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageReco
         recorder.flush()
 
 
+def page_scene_replace(*, page: Page, scene: str, reason: str) -> None:
+    """Give a page the scene the planner wrote in place of one whose picture
+    a safety filter withheld: its images (of the old scene) are dropped, the
+    old scene and the reason are kept for staff."""
+    for kind in (LINE_ART, COLORED):
+        if name := getattr(page, kind).name:
+            default_storage.delete(name)
+    Page.objects.filter(pk=page.pk).update(
+        scene=scene, replaced_scene=page.scene, replaced_reason=reason, line_art="", colored="", error=""
+    )
+    logger.info("job %s: page %s scene replaced (%s)", page.job_id, page.index + 1, reason)
+    page.replaced_scene, page.replaced_reason, page.scene = page.scene, reason, scene
+    page.line_art = page.colored = ""
+
+
 def cover_store(*, job: Job, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
     """Write the cover's picture to storage and record it, the moment it exists."""
     name = default_storage.save(f"jobs/{job.token}/00-cover.{image_type(data).extension}", ContentFile(data))
@@ -113,9 +138,12 @@ def pages_draw(
     and a job stopped midway leaves whole pages behind.
 
     A page that fails does not stop the others; the first failure is raised
-    once every other page is stored. If something else goes wrong (the job is
-    cancelled, the database fails), nothing more is asked and the images
-    already paid for are still stored. `check` raises once the job is stopped;
+    once every other page is stored. A page whose picture a safety filter
+    withheld (ImageRefused, for its line art or its coloring) gets a new
+    scene from the planner and is drawn again from its line art: once a
+    page, BOOK_SCENE_REPLACEMENTS pages a book. If something else goes wrong
+    (the job is cancelled, the database fails), nothing more is asked and
+    the images already paid for are still stored. `check` raises once the job is stopped;
     it is called before every call submitted and at least every
     STOP_POLL_SECONDS while calls are in flight."""
     concurrency = max(1, settings.GENERATION_CONCURRENCY)
@@ -131,11 +159,21 @@ def pages_draw(
         (page, None) for page in pages if page.line_art and not page.colored
     )
     to_draw: deque[Page] = deque(page for page in pages if not page.line_art)
+    # Pages waiting for a new scene, with why their picture was withheld.
+    to_replace: deque[tuple[Page, str]] = deque()
+    replacing: dict[int, str] = {}  # page pk: that reason, while its new scene is asked
+    replaced = Page.objects.filter(job=job).exclude(replaced_scene="").count()
 
     def submit_more() -> None:
-        while len(in_flight) < concurrency and (to_color or to_draw):
+        while len(in_flight) < concurrency and (to_replace or to_color or to_draw):
             check()
-            if to_color:
+            if to_replace:
+                page, reason = to_replace.popleft()
+                replacing[page.pk] = reason
+                scenes = list(Page.objects.filter(job=job).order_by("index").values_list("scene", flat=True))
+                future = pool.submit(provider.replace_scene, brief, scenes, page.scene, page.index)
+                in_flight[future] = (REPLACEMENT, page)
+            elif to_color:
                 page, line_art = to_color.popleft()
                 if line_art is None:
                     with default_storage.open(page.line_art.name, "rb") as stored:
@@ -146,19 +184,51 @@ def pages_draw(
                 page = to_draw.popleft()
                 in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
 
+    def replacement_wanted(page: Page, refused: ImageRefused) -> ProviderError | None:
+        """Queue a new scene for a page whose picture was withheld, or say
+        why the book cannot have one (a permanent failure, for staff)."""
+        nonlocal replaced
+        if page.replaced_scene:
+            return ImageRefused(
+                f"{refused} This scene already replaced one whose picture was withheld "
+                f"({page.replaced_scene!r}): the theme itself may be the trouble."
+            )
+        if replaced >= settings.BOOK_SCENE_REPLACEMENTS:
+            return ImageRefused(
+                f"{refused} {replaced} scenes of this book were replaced already (BOOK_SCENE_REPLACEMENTS): "
+                "the theme itself may be the trouble."
+            )
+        replaced += 1
+        to_replace.append((page, str(refused)))
+        return None
+
     def collect(future: Future) -> None:
         kind, page = in_flight.pop(future)
+        reason = replacing.pop(page.pk, "") if kind == REPLACEMENT and page is not None else ""
         try:
             data = future.result()
         except CallsStopped:
             return  # never asked: the page is drawn by the next attempt, if any
         except ProviderError as exc:
+            failure: ProviderError | None = exc
+            if isinstance(exc, ImageRefused) and page is not None and kind in (LINE_ART, COLORED):
+                failure = replacement_wanted(page, exc)
+            elif kind == REPLACEMENT:
+                # The refusal the page had, then why no scene replaces it (as
+                # permanent, or not, as that reason is).
+                failure = type(exc)(f"{reason} No other scene was had: {exc}")
+            if failure is None:
+                return
             if page is not None:
-                Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
-            failures.append(exc)
+                Page.objects.filter(pk=page.pk).update(error=f"{kind}: {failure}")
+            failures.append(failure)
             return
         if page is None:
             cover_store(job=job, data=data, recorder=recorder)
+            return
+        if kind == REPLACEMENT:
+            page_scene_replace(page=page, scene=data, reason=reason)
+            to_draw.appendleft(page)
             return
         page_image_store(page=page, kind=kind, data=data, recorder=recorder)
         if kind == LINE_ART and not page.colored:
@@ -173,6 +243,7 @@ def pages_draw(
                 collect(future)
             submit_more()
     except BaseException:
+        to_replace.clear()
         to_color.clear()
         to_draw.clear()
         for future in list(in_flight):

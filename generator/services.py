@@ -1,5 +1,5 @@
 """What the factory does for its clients and for staff: make a book from a
-brief, stop it, retry it, draw chosen pages again, make the print-shop PDF.
+brief, stop it, resume it, retry it, draw chosen pages again, make the print-shop PDF.
 
 The queue's mechanics (claiming, requeueing, failing, sweeping) are in
 generator/queue.py, the making of a claimed book in generator/pipeline.py;
@@ -9,7 +9,7 @@ what happens to a job is told through generator/signals.py.
 from django.db import transaction
 from django.utils import timezone
 
-from generator import queue
+from generator import queue, signals
 from generator.errors import JobError
 from generator.models import Job, JobKind, JobStatus, Page
 
@@ -38,6 +38,44 @@ def job_cancel(*, job_id: int | None, reason: str) -> bool:
         status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
     )
     return bool(updated)
+
+
+class _Unchanged(Exception):
+    """Rolls back what the receivers wrote for a change that did not happen."""
+
+
+def job_resume(*, job_id: int) -> bool:
+    """A book stopped (cancelled) or failed is wanted again (its client got
+    its payment back from a dispute): back in line with a fresh set of
+    attempts, resuming from the pages it stored, none drawn twice. A worker
+    still winding down the stopped job sees it is no longer its own. False,
+    with nothing changed, for a job that is waiting, running or done.
+
+    As in queue.job_requeue, the receivers lock their rows before the job's
+    row is written (the order a refund takes: the client's row, then the job)."""
+    stopped = [JobStatus.CANCELLED, JobStatus.FAILED]
+    job = Job.objects.filter(pk=job_id, status__in=stopped).first()
+    if job is None:
+        return False
+    try:
+        with transaction.atomic():
+            signals.job_requeued.send(sender=Job, job=job, reason="")
+            resumed = Job.objects.filter(pk=job_id, status__in=stopped).update(
+                status=JobStatus.QUEUED,
+                attempts=0,
+                error="",
+                worker="",
+                heartbeat_at=None,
+                finished_at=None,
+                queued_at=timezone.now(),
+            )
+            if not resumed:
+                raise _Unchanged
+            if job.kind == JobKind.BOOK:  # the preview lane polls
+                transaction.on_commit(queue.tasks_enqueue)
+    except _Unchanged:
+        return False
+    return True
 
 
 def job_retry(*, job: Job) -> bool:

@@ -8,7 +8,7 @@ from generator import selectors as generator_selectors
 from generator import services as generator_services
 from generator.admin import JobAdmin
 from generator.models import Job, JobStatus
-from orders import outbox, payments, previews, services
+from orders import outbox, payments, previews, services, stripe_webhooks
 from orders.models import EmailState, Order, Preview, SentEmail, StripeEvent
 
 
@@ -28,7 +28,8 @@ class StripeEventInline(StaffViewOnly, admin.TabularInline):
 
 class NeedsAttentionFilter(YesNoFilter):
     """Orders with a problem noted: a payment that matched nothing, a
-    payment for a closed order, a dispute, a failure."""
+    payment for a closed order, a dispute or an inquiry, a refund Stripe
+    could not deliver, a failure."""
 
     title = "needs attention"
     parameter_name = "needs_attention"
@@ -57,8 +58,9 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     readonly_fields = (
         "token", "status_page", "email", "theme", "child_name", "age_group", "paper_size", "child_kind", "hair_color",
         "hair_style", "skin_tone", "glasses", "dedication", "amount_cents", "currency",
-        "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "created_at", "updated_at",
-        "paid_at", "delivered_at", "refunded_at", "book",
+        "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "dispute_id", "dispute_status",
+        "dispute_stopped_book", "failed_refund_id", "created_at", "updated_at", "paid_at", "delivered_at",
+        "refunded_at", "book",
     )  # fmt: skip
     inlines = [SentEmailInline, StripeEventInline]
     actions = ["retry_failed_jobs", "resend_delivery", "refund", "cancel_unpaid"]
@@ -154,6 +156,15 @@ class MalformedFilter(YesNoFilter):
     condition = Q(outcome__startswith="malformed:")
 
 
+class OtherModeFilter(YesNoFilter):
+    """Events of the other mode than the key's (a live event on a test key,
+    or the reverse): recorded, and nothing else done."""
+
+    title = "other mode"
+    parameter_name = "other_mode"
+    condition = Q(outcome__startswith=stripe_webhooks.OTHER_MODE) & Q(outcome__endswith=" key")
+
+
 class FailingFilter(admin.SimpleListFilter):
     title = "failing"
     parameter_name = "failing"
@@ -199,8 +210,8 @@ class SentEmailAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
-    list_display = ("received_at", "type", "event_id", "order", "awaits_payment", "outcome")
-    list_filter = (MalformedFilter, "awaits_payment", "type", "received_at")
+    list_display = ("received_at", "type", "event_id", "livemode", "order", "awaits_payment", "outcome")
+    list_filter = (MalformedFilter, OtherModeFilter, "awaits_payment", "type", "received_at")
     search_fields = ("event_id", "payment_intent", "order__token", "order__email")
     readonly_fields = (
         "event_id", "type", "payload", "received_at", "processed_at", "order", "payment_intent", "awaits_payment",
@@ -209,6 +220,11 @@ class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Live", boolean=True)
+    def livemode(self, event: StripeEvent) -> bool | None:
+        live = event.payload.get("livemode") if isinstance(event.payload, dict) else None
+        return live if isinstance(live, bool) else None
 
 
 # The factory's admin knows no order; the shop's shows, for each job, the

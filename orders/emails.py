@@ -49,6 +49,10 @@ SUBJECTS = {
         gettext_lazy("Your order of %(child)s's coloring book was refunded"),
         gettext_lazy("Your order of the coloring book “%(title)s” was refunded"),
     ),
+    EmailKind.PAYMENT_FAILED: (
+        gettext_lazy("Your payment for %(child)s's coloring book did not go through"),
+        gettext_lazy("Your payment for the coloring book “%(title)s” did not go through"),
+    ),
 }
 SUBJECT_TITLE_MAX = 40
 
@@ -137,6 +141,8 @@ def _message(order: Order, kind: str, extra: dict | None = None) -> EmailMultiAl
             "faq_url": site + reverse("orders:faq"),
             "refunds_url": site + reverse("orders:refunds"),
             "status_url": site + reverse("orders:status", args=[order.token]),
+            # The order form filled with this order's brief (orders.views.storefront).
+            "order_again_url": site + reverse("orders:storefront") + f"?again={order.token}",
             "paper_size": order.get_paper_size_display(),
             "scenes": settings.BOOK_SCENES,
             **(extra or {}),
@@ -199,5 +205,16 @@ def job_failed_notify(*, order_id: int, reason: str) -> None:
             f"Book generation failed for order {order.pk}",
             f"Order {order.pk} ({order.email}) failed for good:\n\n{reason}\n\nRetry it from the admin: {admin_url}",
         )
+    except Exception:
+        logger.exception("staff alert for order %s failed", order_id)
+
+
+def staff_notify(*, order_id: int, subject: str, text: str) -> None:
+    """Tell staff (ADMINS) that an order needs them. Run after commit; a
+    mail outage, or no ADMINS, only costs this alert: the order is flagged
+    in the admin's "needs attention" list too."""
+    try:
+        admin_url = settings.SITE_URL + reverse("admin:orders_order_change", args=[order_id])
+        mail_admins(f"{subject}: order {order_id}", f"{text}\n\nThe order in the admin: {admin_url}")
     except Exception:
         logger.exception("staff alert for order %s failed", order_id)

@@ -9,19 +9,29 @@
   unless the prompt asks to keep the same child and hero as the image (a
   line-art call with the book's reference drawing): then new line art.
 
+Answers have the REST shape google-genai 3.x parses (camelCase): every one
+carries `usageMetadata`, `modelVersion` and a `responseId`; an image answer
+starts with the model's thoughts (a `"thought": true` text and, with
+`thought_drafts`, a draft image) and ends with the image, which carries a
+`thoughtSignature`.
+
 Every request is recorded (`requests`), and the server can be told to fail:
 the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
-the calls whose prompt matches some text (`block`, `reject`). Failures are
-what Google sends: 429 and 503 with a Google error body, a hang longer than
-the client's timeout, a dropped connection, a safety block with no image
-(or, for a text call, no text). `latency` makes every call take that long
-(or between `latency` and `latency_max`).
+the calls whose prompt matches some text (`block`, `reject`, `no_image`).
+Failures are what Google sends: 429 and 503 with a Google error body, a
+hang longer than the client's timeout, a dropped connection, a 200 whose
+body is cut short (CUT), a safety block with no image (or, for a text call,
+no text), and the answers without an image that are no safety block
+(finishReason NO_IMAGE, IMAGE_OTHER, RECITATION, MALFORMED_RESPONSE; text
+only; empty content). `latency` makes every call take that long (or between
+`latency` and `latency_max`).
 """
 
 import base64
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import struct
@@ -45,8 +55,24 @@ STATUS_NAMES = {
     500: "INTERNAL",
     503: "UNAVAILABLE",
 }
-# Outcomes a fault may take: an HTTP status, a hang, or a dropped connection.
-TIMEOUT, DISCONNECT = "timeout", "disconnect"
+# Outcomes a fault may take: an HTTP status, a hang, a dropped connection,
+# or a 200 whose JSON body stops halfway (a proxy or a connection cut short).
+TIMEOUT, DISCONNECT, CUT = "timeout", "disconnect", "cut"
+# How an answer may come without an image and without a safety block: a
+# finishReason of google-genai's FinishReason, or the shape of the answer.
+TEXT_ONLY, EMPTY_CONTENT, ROLE_ONLY = "text", "empty", "role"
+NO_IMAGE_FINISH = {
+    "NO_IMAGE": "Unable to generate an image for this request. Try rephrasing the prompt.",
+    "IMAGE_OTHER": (
+        "Unable to show the generated image. The model could not generate the image based on the prompt "
+        "provided. You will not be charged for blocked content. Try rephrasing the prompt."
+    ),
+    "RECITATION": "",
+    "IMAGE_RECITATION": "",
+    "MALFORMED_RESPONSE": "",
+    "OTHER": "",
+    "MAX_TOKENS": "",
+}
 ACTIVITIES = [
     "wake up in the morning",
     "go exploring in the forest",
@@ -61,6 +87,8 @@ ACTIVITIES = [
     "throw a birthday party",
     "fall asleep after a busy day",
 ]
+# More, for a planner asked to replace a scene with one the book lacks.
+SPARE_ACTIVITIES = ["bake a cake", "plant a tree", "ride a merry-go-round", "paint a rainbow"]
 # The same activities, as a model writes them when asked for French.
 ACTIVITIES_FR = [
     "se réveillent le matin",
@@ -102,7 +130,9 @@ class Seen:
     has_image: bool
     system: str = ""  # the system instruction's text
     image_sha256: str = ""  # of the first image sent
-    answer: str = "ok"  # "ok", "blocked", a status code like "429", TIMEOUT or DISCONNECT
+    # "ok", "blocked", a status code like "429", TIMEOUT, DISCONNECT, CUT, or
+    # how an answer came without an image ("NO_IMAGE", TEXT_ONLY...).
+    answer: str = "ok"
     generation_config: dict = field(default_factory=dict)
     api_key: str = ""
     at: float = field(default_factory=time.monotonic)  # when it arrived
@@ -112,7 +142,8 @@ class Seen:
 class Rule:
     match: str
     kind: str | None
-    answer: str  # "block:prompt", "block:image" or a status code
+    answer: str  # "block:prompt", "block:image", "no_image:NO_IMAGE", CUT or a status code
+    times: int | None = None  # answered this way this many times, then no more (None: always)
 
 
 class FakeGemini:
@@ -139,6 +170,9 @@ class FakeGemini:
         # bytes (an ancillary chunk decoders skip), so what crosses the wire
         # weighs what a detailed 2K image from Google does; 0 keeps them small.
         self.image_bytes = 0
+        # Image answers carry a draft image among the model's thoughts, as
+        # Gemini 3 image models send when they think.
+        self.thought_drafts = True
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._released = threading.Event()
@@ -158,8 +192,9 @@ class FakeGemini:
     def block(self, match: str, *, kind: str | None = None, how: str = "image") -> None:
         """Safety-block calls whose prompt contains `match`: `how` is "prompt"
         (promptFeedback.blockReason, no candidate), "image" (a candidate
-        with finishReason IMAGE_SAFETY and no image) or "text" (a candidate
-        with finishReason SAFETY and no content, as a text model answers)."""
+        with finishReason IMAGE_SAFETY and no image), "prohibited" (the same
+        with IMAGE_PROHIBITED_CONTENT) or "text" (a candidate with
+        finishReason SAFETY and no content, as a text model answers)."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, f"block:{how}"))
 
@@ -167,6 +202,16 @@ class FakeGemini:
         """Answer `status` to calls whose prompt contains `match`."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, str(status)))
+
+    def no_image(self, match: str, *, kind: str | None = None, how: str = "NO_IMAGE", times: int | None = 2) -> None:
+        """Answer calls whose prompt contains `match` without an image, `times`
+        times (None: always), then normally. `how` is a finishReason of
+        NO_IMAGE_FINISH (no parts), TEXT_ONLY (a STOP with text alone),
+        EMPTY_CONTENT (`content: {}`), ROLE_ONLY (`{"role": "model"}`), or CUT
+        (a 200 whose body stops halfway)."""
+        assert how in NO_IMAGE_FINISH or how in (TEXT_ONLY, EMPTY_CONTENT, ROLE_ONLY, CUT), how
+        with self._lock:
+            self.rules.append(Rule(match.lower(), kind, how if how == CUT else f"no_image:{how}", times))
 
     def heal(self) -> None:
         """Stop every kind of failure."""
@@ -190,7 +235,9 @@ class FakeGemini:
             ]
 
     def faults_served(self) -> list[Seen]:
-        return [seen for seen in self.calls() if seen.answer not in ("ok", "blocked")]
+        """Errors, hangs, drops and cut answers (not blocks, not answers without an image)."""
+        faults = (TIMEOUT, DISCONNECT, CUT)
+        return [seen for seen in self.calls() if seen.answer.isdigit() or seen.answer in faults]
 
     # Lifecycle ---------------------------------------------------------------
 
@@ -232,10 +279,17 @@ class FakeGemini:
             else:
                 prompt = seen.prompt.lower()
                 rule = next(
-                    (r for r in self.rules if r.match in prompt and (r.kind is None or r.kind == seen.kind)), None
+                    (
+                        r
+                        for r in self.rules
+                        if r.match in prompt and (r.kind is None or r.kind == seen.kind) and r.times != 0
+                    ),
+                    None,
                 )
                 outcome = rule.answer if rule else "ok"
-            seen.answer = "blocked" if outcome.startswith("block:") else outcome
+                if rule and rule.times is not None:
+                    rule.times -= 1
+            seen.answer = "blocked" if outcome.startswith("block:") else outcome.removeprefix("no_image:")
             return outcome
 
     def _latency(self) -> float:
@@ -319,18 +373,182 @@ def color_image(data: bytes, prompt: str) -> bytes:
 def _scenes(prompt: str, generation_config: dict) -> list[str]:
     """Scenes as a model writes them, the child's name included."""
     schema = generation_config.get("responseSchema") or {}
-    count = int(schema.get("maxItems") or 12)
+    # google-genai sends the schema's own field names (max_items); Google's
+    # JSON parser takes them as well as the camelCase ones.
+    count = int(schema.get("maxItems") or schema.get("max_items") or 12)
     try:
         order = json.loads(prompt)
     except ValueError:
         order = {}
     order = order if isinstance(order, dict) else {}
     theme = order.get("theme") or "friends"
+    if "blocked_scene" in order:
+        # Asked to replace a scene: one the book does not have yet.
+        taken = " ".join([order["blocked_scene"], *order.get("other_scenes", [])])
+        spare = next((a for a in ACTIVITIES + SPARE_ACTIVITIES if a not in taken), SPARE_ACTIVITIES[-1])
+        who = f"{order['child_name']} and friends" if order.get("child_name") else "Friends"
+        return [f"{who} {spare}: {theme}"][:count]
     if order.get("language") == "French":
         who = f"{order['child_name']} et ses amis" if order.get("child_name") else "Les amis"
         return [f"{who} {ACTIVITIES_FR[i % len(ACTIVITIES_FR)]} : {theme}" for i in range(count)]
     who = f"{order['child_name']} and friends" if order.get("child_name") else "Friends"
     return [f"{who} {ACTIVITIES[i % len(ACTIVITIES)]}: {theme}" for i in range(count)]
+
+
+# Answers, as Google's JSON -----------------------------------------------------
+
+# Tokens Google counts (usageMetadata): an image sent in costs a fixed count
+# at the default media resolution, an image drawn costs more at larger
+# sizes; text about four characters a token.
+IMAGE_INPUT_TOKENS = 1120
+IMAGE_OUTPUT_TOKENS = {"1K": 1120, "2K": 1680, "4K": 2520}
+THOUGHT_TOKENS = 180
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text) // 4) if text else 0
+
+
+def _usage_metadata(
+    prompt: str, images_in: int, *, text_out: str = "", image_size: str = "", images_out: int = 0, thoughts: int = 0
+) -> dict:
+    """The `usageMetadata` of an answer: what was sent, what was drawn or written."""
+    prompt_text = _tokens(prompt)
+    prompt_details = [{"modality": "TEXT", "tokenCount": prompt_text}]
+    if images_in:
+        prompt_details.append({"modality": "IMAGE", "tokenCount": images_in * IMAGE_INPUT_TOKENS})
+    usage: dict = {
+        "promptTokenCount": prompt_text + images_in * IMAGE_INPUT_TOKENS,
+        "promptTokensDetails": prompt_details,
+    }
+    out_details = []
+    if text_out:
+        out_details.append({"modality": "TEXT", "tokenCount": _tokens(text_out)})
+    if images_out:
+        per_image = IMAGE_OUTPUT_TOKENS.get(image_size, IMAGE_OUTPUT_TOKENS["1K"])
+        out_details.append({"modality": "IMAGE", "tokenCount": images_out * per_image})
+    if out_details:
+        usage["candidatesTokenCount"] = sum(detail["tokenCount"] for detail in out_details)
+        usage["candidatesTokensDetails"] = out_details
+    if thoughts:
+        usage["thoughtsTokenCount"] = thoughts
+    usage["totalTokenCount"] = usage["promptTokenCount"] + usage.get("candidatesTokenCount", 0) + thoughts
+    return usage
+
+
+@dataclass
+class Request:
+    """What one generateContent call sent."""
+
+    seen: Seen
+    images: list[bytes]
+
+
+def _response(request: Request, candidate: dict | None, usage: dict, **extra) -> dict:
+    answer = {"candidates": [{"index": 0, **candidate}]} if candidate is not None else {}
+    return {
+        **answer,
+        **extra,
+        "usageMetadata": usage,
+        "modelVersion": request.seen.model,
+        "responseId": base64.urlsafe_b64encode(os.urandom(15)).decode(),
+    }
+
+
+def _signature() -> str:
+    return base64.b64encode(os.urandom(24)).decode()
+
+
+def _inline(data: bytes, mime: str) -> dict:
+    return {"mimeType": f"image/{mime}", "data": base64.b64encode(data).decode()}
+
+
+def _drawing(fake: FakeGemini, request: Request) -> tuple[bytes, str]:
+    seen, config = request.seen, request.seen.generation_config
+    size = _page_size(config, fake.image_long_side)
+    if seen.kind == LINE_ART:
+        data, mime = draw_line_art(seen.prompt, size), "png"
+    elif seen.kind == COVER:
+        # A colored picture: the drawing of the prompt, colored.
+        data, mime = color_image(draw_line_art(seen.prompt, size), seen.prompt), "jpeg"
+    else:
+        data, mime = color_image(request.images[0], seen.prompt), "jpeg"
+    if fake.image_bytes:
+        if mime == "jpeg":
+            with Image.open(io.BytesIO(data)) as image:
+                data, mime = _png(image), "png"
+        data = padded_png(data, fake.image_bytes)
+    return data, mime
+
+
+def image_answer(fake: FakeGemini, request: Request) -> dict:
+    """The model's thoughts (a summary, and a draft image with
+    `thought_drafts`), then the image itself, signed."""
+    seen = request.seen
+    data, mime = _drawing(fake, request)
+    parts: list[dict] = [{"text": "**Composing the page**\n\nPlacing the outlines first.", "thought": True}]
+    if fake.thought_drafts:
+        draft = draw_line_art(seen.prompt + " (draft)", _page_size(seen.generation_config, 96))
+        parts.append({"inlineData": _inline(draft, "png"), "thought": True})
+    parts.append({"inlineData": _inline(data, mime), "thoughtSignature": _signature()})
+    image_size = (seen.generation_config.get("imageConfig") or {}).get("imageSize", "")
+    usage = _usage_metadata(
+        seen.prompt, len(request.images), image_size=image_size, images_out=1, thoughts=THOUGHT_TOKENS
+    )
+    return _response(request, {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}, usage)
+
+
+def plan_answer(fake: FakeGemini, request: Request) -> dict:
+    seen = request.seen
+    text = fake._next_plan_answer()
+    if text is None:
+        text = json.dumps(_scenes(seen.prompt, seen.generation_config))
+    parts = [{"text": text, "thoughtSignature": _signature()}]
+    usage = _usage_metadata(seen.system + seen.prompt, 0, text_out=text)
+    return _response(request, {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}, usage)
+
+
+def blocked_answer(request: Request, how: str) -> dict:
+    usage = _usage_metadata(request.seen.prompt, len(request.images))
+    if how == "prompt":
+        return _response(request, None, usage, promptFeedback={"blockReason": "SAFETY"})
+    if how == "image":
+        message = "Unable to show the generated image: it may violate the usage guidelines."
+        candidate = {"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY", "finishMessage": message}
+        return _response(request, candidate, usage)
+    if how == "prohibited":
+        message = "The model output could not be generated: it may contain prohibited content. Try another prompt."
+        candidate = {"content": {"role": "model"}, "finishReason": "IMAGE_PROHIBITED_CONTENT", "finishMessage": message}
+        return _response(request, candidate, usage)
+    return _response(request, {"finishReason": "SAFETY", "safetyRatings": _BLOCKED_RATINGS}, usage)
+
+
+def no_image_answer(request: Request, how: str) -> dict:
+    """An answer without an image that no safety filter withheld."""
+    usage = _usage_metadata(request.seen.prompt, len(request.images), thoughts=THOUGHT_TOKENS)
+    if how == TEXT_ONLY:
+        text = "Here is your picture!"
+        usage = _usage_metadata(request.seen.prompt, len(request.images), text_out=text)
+        parts = [{"text": text, "thoughtSignature": _signature()}]
+        return _response(request, {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}, usage)
+    if how == EMPTY_CONTENT:
+        return _response(request, {"content": {}, "finishReason": "STOP"}, usage)
+    if how == ROLE_ONLY:
+        return _response(request, {"content": {"role": "model"}, "finishReason": "STOP"}, usage)
+    candidate: dict = {"content": {"role": "model"}, "finishReason": how}
+    if NO_IMAGE_FINISH[how]:
+        candidate["finishMessage"] = NO_IMAGE_FINISH[how]
+    return _response(request, candidate, usage)
+
+
+def answer_for(fake: FakeGemini, request: Request, outcome: str) -> dict:
+    """The JSON of a 200 for `outcome` ("ok", CUT, "block:...", "no_image:...")."""
+    what, _, how = outcome.partition(":")
+    if what == "block":
+        return blocked_answer(request, how)
+    if what == "no_image":
+        return no_image_answer(request, how)
+    return plan_answer(fake, request) if request.seen.kind == PLAN else image_answer(fake, request)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -340,11 +558,29 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
+        request = self._request()
+        if request is None:
+            return
+        outcome = self.fake._decide(request.seen)
+        if latency := self.fake._latency():
+            self.fake._released.wait(latency)
+        if outcome == TIMEOUT:
+            self.fake._released.wait(self.fake.hang_seconds)
+            self.close_connection = True
+        elif outcome == DISCONNECT:
+            self.close_connection = True
+        elif outcome.isdigit():
+            self._error(int(outcome), "Injected failure.")
+        else:
+            self._json(answer_for(self.fake, request, outcome), cut=outcome == CUT)
+
+    def _request(self) -> Request | None:
+        """The call as the fake records it, or None once a 404 is sent."""
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         match = PATH.match(self.path.split("?", 1)[0])
         if not match or match["method"] != "generateContent":
             self._error(404, f"Method not found: {self.path}")
-            return
+            return None
         texts, images = [], []
         for content in body.get("contents") or []:
             for part in content.get("parts") or []:
@@ -365,59 +601,7 @@ class _Handler(BaseHTTPRequestHandler):
             system=" ".join(part.get("text", "") for part in (body.get("systemInstruction") or {}).get("parts") or []),
             api_key=self.headers.get("x-goog-api-key", ""),
         )
-        outcome = self.fake._decide(seen)
-        if latency := self.fake._latency():
-            self.fake._released.wait(latency)
-        if outcome == TIMEOUT:
-            self.fake._released.wait(self.fake.hang_seconds)
-            self.close_connection = True
-            return
-        if outcome == DISCONNECT:
-            self.close_connection = True
-            return
-        if outcome.isdigit():
-            self._error(int(outcome), "Injected failure.")
-            return
-        if outcome == "block:prompt":
-            self._json({"promptFeedback": {"blockReason": "SAFETY"}, "modelVersion": seen.model})
-            return
-        if outcome == "block:image":
-            candidate = {
-                "finishReason": "IMAGE_SAFETY",
-                "finishMessage": "Unable to show the generated image: it may violate the usage guidelines.",
-                "index": 0,
-            }
-            self._json({"candidates": [candidate], "modelVersion": seen.model})
-            return
-        if outcome == "block:text":
-            candidate = {"finishReason": "SAFETY", "index": 0, "safetyRatings": _BLOCKED_RATINGS}
-            self._json({"candidates": [candidate], "modelVersion": seen.model})
-            return
-        if seen.kind == PLAN:
-            text = self.fake._next_plan_answer()
-            if text is None:
-                text = json.dumps(_scenes(seen.prompt, generation_config))
-            self._candidate([{"text": text}], seen.model)
-        else:
-            if seen.kind == LINE_ART:
-                data, mime = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side)), "png"
-            elif seen.kind == COVER:
-                # A colored picture: the drawing of the prompt, colored.
-                size = _page_size(generation_config, self.fake.image_long_side)
-                data, mime = color_image(draw_line_art(seen.prompt, size), seen.prompt), "jpeg"
-            else:
-                data, mime = color_image(images[0], seen.prompt), "jpeg"
-            if self.fake.image_bytes:
-                if mime == "jpeg":
-                    with Image.open(io.BytesIO(data)) as image:
-                        data, mime = _png(image), "png"
-                data = padded_png(data, self.fake.image_bytes)
-            parts = [{"inlineData": {"mimeType": f"image/{mime}", "data": base64.b64encode(data).decode()}}]
-            self._candidate(parts, seen.model)
-
-    def _candidate(self, parts: list[dict], model: str) -> None:
-        content = {"role": "model", "parts": parts}
-        self._json({"candidates": [{"content": content, "finishReason": "STOP", "index": 0}], "modelVersion": model})
+        return Request(seen, images)
 
     def _error(self, code: int, message: str) -> None:
         error: dict = {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}
@@ -427,12 +611,18 @@ class _Handler(BaseHTTPRequestHandler):
             ]
         self._json({"error": error}, status=code)
 
-    def _json(self, payload: dict, status: int = 200) -> None:
+    def _json(self, payload: dict, status: int = 200, *, cut: bool = False) -> None:
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
+            if cut:
+                # No length: the body ends where the connection does, halfway.
+                data = data[: len(data) // 2]
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0009_book_language'),
+        ('orders', '0010_order_disputes_and_failed_refunds'),
     ]
 
     operations = [
