@@ -7,10 +7,12 @@ off the settings refuse to start without their secrets.
 """
 
 import os
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,7 +93,9 @@ SITE_URL = SITE_URL.rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or ([SITE_URL] if SITE_URL.startswith("https://") else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on the staff site of bookshop/staff.py (sign-in with
+    # the optional second factor).
+    "bookshop.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +107,12 @@ INSTALLED_APPS = [
     "generator",
     "django_q",
     "anymail",
+    # Staff sign-in: lockout after failed attempts (axes), and one-time codes
+    # from an authenticator app (django-otp's TOTP devices).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "orders",
     # Last: the project's own worker housekeeping (outbox and sweep), started
     # in each worker process after the factory's start-up sweep.
@@ -112,14 +122,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in a query parameter would fail any lookup on PostgreSQL.
+    "bookshop.middleware.RefuseNulInQueryMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The visitor's language: the switcher's cookie, else the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a one-time code this session.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bookshop.urls"
@@ -170,6 +187,40 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Axes first: a locked-out account or address is refused before
+# ModelBackend computes the password's hash (PBKDF2, most of a second of
+# CPU), so guessing costs the shop nothing once the lockout starts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff sign-in (README, "Staff accounts"). Failed sign-ins are counted per
+# account and per client address, apart: STAFF_LOGIN_FAILURE_LIMIT failures
+# on one account (from anywhere) lock that account, as many from one
+# address (whatever the names tried) lock that address, for
+# STAFF_LOGIN_LOCKOUT_MINUTES (0: until staff unlock it, `manage.py
+# axes_reset_username <name>` or `axes_reset_ip <address>`).
+AXES_FAILURE_LIMIT = env_int("STAFF_LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+_lockout_minutes = env_int("STAFF_LOGIN_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+# The client address as the shop computes it everywhere else (rate limits,
+# orders): one function, so the proxy setup is configured once.
+AXES_CLIENT_IP_CALLABLE = "orders.views.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# A success forgets that account's and address's earlier failures.
+AXES_RESET_ON_SUCCESS = True
+# Only the failures are kept (the lockout needs them), not a row per sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+# Staff must sign in with a code from an authenticator app (TOTP) as well
+# as their password; off, only staff who enrolled one are asked for it.
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", False)
+# The issuer an authenticator app shows beside the account (SHOP_NAME's).
+OTP_TOTP_ISSUER = env("SHOP_NAME", "Crayon Tales")
+# The admin never shows a device's secret again once it is made.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -187,6 +238,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "shop_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Only the server reads it; sent over HTTPS only in production (below).
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -237,11 +290,31 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): everything from the shop itself; no
+# inline script or style but the page's own, carrying the request's nonce
+# (templates use request.csp_nonce), so text that slipped past escaping
+# could still not run. Forms post to the shop, whose answer may send the
+# browser on to Stripe's Checkout (form-action covers that redirect).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 # Email. Locally every message is written to var/outbox/; production sets
 # EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>,

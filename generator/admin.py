@@ -34,7 +34,7 @@ def _thumbnails(page: Page) -> str:
         return "–"
     return format_html_join(
         " ",
-        '<img src="{}" alt="{}" width="120" height="120" style="border:1px solid #ddd;object-fit:contain">',
+        '<img src="{}" alt="{}" width="120" height="120" class="thumb">',
         cells,
     )
 

@@ -179,7 +179,7 @@ class FailingFilter(admin.SimpleListFilter):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(StaffViewOnly, admin.ModelAdmin):
+class SentEmailAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     """The outbox: what was sent, what waits, and what keeps failing."""
 
     list_display = ("id", "order", "kind", "sequence", "state", "failing", "attempts", "next_attempt_at", "sent_at")
@@ -199,7 +199,7 @@ class SentEmailAdmin(StaffViewOnly, admin.ModelAdmin):
     def failing(self, email: SentEmail) -> bool:
         return email.state == EmailState.FAILED or (email.state == EmailState.PENDING and email.attempts > 0)
 
-    @admin.action(description="Retry failed emails now")
+    @admin.action(description="Retry failed emails now", permissions=["retry_email"])
     def retry(self, request, queryset: QuerySet[SentEmail]):
         retried = sum(outbox.outbox_retry(email=email) for email in queryset)
         level = messages.SUCCESS if retried else messages.WARNING

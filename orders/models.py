@@ -204,6 +204,8 @@ class SentEmail(models.Model):
             models.UniqueConstraint(fields=["order", "kind", "sequence"], name="one_email_of_each_kind"),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        # Retrying sends customer mail: more than a view (bookshop/admin_kit.py).
+        permissions = [("retry_email", "Can send failed emails again")]
 
     def __str__(self) -> str:
         resend = f" (resend {self.sequence})" if self.sequence else ""

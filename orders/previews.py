@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from bookshop.tokens import readable_token
 from generator import services as generator_services
 from generator.errors import JobError
 from generator.selectors import quota_pause
@@ -108,7 +109,9 @@ def preview_expired(preview: Preview) -> bool:
 
 def preview_for_order(token: str) -> Preview:
     """The preview an order form names, if it can still be bought."""
-    preview = Preview.objects.select_related("job").filter(token=token).first()
+    # A token that cannot be one (a NUL byte...) names no preview, and never
+    # reaches the database, which would refuse it.
+    preview = Preview.objects.select_related("job").filter(token=token).first() if readable_token(token) else None
     if preview is None or preview_expired(preview):
         raise PreviewRefused(gettext("This preview has expired. Make a new one, or order the book as it is."))
     if preview_ordered(preview):

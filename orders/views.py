@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookshop.downloads import pdf_download
+from bookshop.tokens import readable_token
 from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
@@ -72,8 +73,9 @@ def storefront(request: HttpRequest) -> HttpResponse:
     payment that failed). Each token is the secret that already shows its
     brief on its own page."""
     initial = {}
-    source = request.GET.get("from", "")[:64]
-    again = request.GET.get("again", "")[:64]
+    # A value that cannot be a token (bookshop/tokens.py) names nothing.
+    source = readable_token(request.GET.get("from", ""))
+    again = readable_token(request.GET.get("again", ""))
     preview = Preview.objects.filter(token=source).first() if source else None
     order = Order.objects.filter(token=again, personal_data_deleted_at__isnull=True).first() if again else None
     if preview is not None:
@@ -125,8 +127,6 @@ def order_create(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_or_404(token: str) -> Preview:
-    if len(token) > 64:
-        raise Http404
     preview = get_object_or_404(Preview.objects.select_related("job"), token=token)
     if previews.preview_expired(preview) and not previews.preview_ordered(preview):
         raise Http404
