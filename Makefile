@@ -13,7 +13,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 WEB_HOST ?= 127.0.0.1
 export DEBUG
 
-.PHONY: install run worker test lint format bench bench-load bench-hosts sample clean
+.PHONY: install messages run worker test lint format bench bench-load bench-hosts sample clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@# potrace traces coloring pages ten times faster than the vtracer fallback;
@@ -33,18 +33,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# The message files (French), compiled with GNU gettext's msgfmt as Django's
-# compilemessages does; gettext is installed when this machine lets us.
+# The message files (French). The compiled .mo files are committed, as
+# Django does, so every deploy path (a Procfile platform's plain
+# `pip install -r requirements.txt`, the Dockerfile) speaks French without
+# gettext; after editing a .po file, `make messages` compiles it again with
+# GNU gettext's msgfmt, as Django's compilemessages does, and
+# tests/test_translations.py fails until the two match.
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po generator/locale/*/LC_MESSAGES/django.po)
-MO_FILES := $(PO_FILES:.po=.mo)
 
-%.mo: %.po
+messages:
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1; } || \
 		{ echo "error: msgfmt (GNU gettext) is needed to compile the translations: apt-get install gettext"; exit 1; }
-	msgfmt --check-format -o $@ $<
+	@for po in $(PO_FILES); do echo "msgfmt $$po"; msgfmt --check-format -o $${po%.po}.mo $$po || exit 1; done
 
-install: $(STAMP) $(MO_FILES)
+install: $(STAMP)
 
 # The shop and its worker on http://127.0.0.1:$(PORT), run as production runs
 # them (bin/start: migrations, gunicorn and qcluster under one supervisor):

@@ -130,7 +130,6 @@ class Run:
             "IMAGE_PROVIDER": "gemini",
             "GEMINI_API_KEY": gemini.api_key,
             "GEMINI_BASE_URL": gemini.url,
-            "GEMINI_API_VERSION": "",
             "GEMINI_TIMEOUT": f"{TIMEOUT:.2f}",
             "GEMINI_BACKOFF_BASE": f"{2.0 / SCALE:.3f}",
             "GEMINI_BACKOFF_MAX": f"{60.0 / SCALE:.3f}",

@@ -29,7 +29,7 @@ class StaffViewOnly:
 
 class StaffPermissions:
     """Staff actions that move money, send mail or spend on images each need
-    their own permission (Order.Meta and Job.Meta): Django hides an action
+    their own permission (Order.Meta, SentEmail.Meta and Job.Meta): Django hides an action
     from, and refuses it to, a user without the permission it names in
     allowed_permissions (has_<name>_permission below)."""
 
@@ -41,6 +41,9 @@ class StaffPermissions:
 
     def has_resend_delivery_permission(self, request) -> bool:
         return request.user.has_perm("orders.resend_delivery")
+
+    def has_retry_email_permission(self, request) -> bool:
+        return request.user.has_perm("orders.retry_email")
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("generator.retry_job")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 def _housekeeping_on_spawn(sender, proc_name, **kwargs) -> None:
@@ -20,3 +21,9 @@ class BookshopConfig(AppConfig):
         from django_q.signals import post_spawn
 
         post_spawn.connect(_housekeeping_on_spawn, dispatch_uid="bookshop.housekeeping_on_spawn")
+
+
+class StaffAdminConfig(AdminConfig):
+    """Django's admin, on the staff site that asks for the second factor."""
+
+    default_site = "bookshop.admin_site.StaffAdminSite"

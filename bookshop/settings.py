@@ -8,10 +8,12 @@ off the settings refuse to start without their secrets.
 
 import json
 import os
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,9 +69,13 @@ def required(name: str) -> str:
 # `make run` and the tests set DEBUG=1.
 DEBUG = env_bool("DEBUG", default=False)
 
-# Render tells each web service its public host name; with it, ALLOWED_HOSTS
-# and SITE_URL need not be set by hand (a custom domain still sets both).
+# Render tells each web service its public host name and URL; with them,
+# ALLOWED_HOSTS and SITE_URL need not be set by hand (a custom domain still
+# sets both).
 RENDER_EXTERNAL_HOSTNAME = env("RENDER_EXTERNAL_HOSTNAME")
+RENDER_EXTERNAL_URL = env("RENDER_EXTERNAL_URL") or (
+    f"https://{RENDER_EXTERNAL_HOSTNAME}" if RENDER_EXTERNAL_HOSTNAME else None
+)
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
@@ -78,14 +84,19 @@ else:
     SECRET_KEY = required("SECRET_KEY")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", RENDER_EXTERNAL_HOSTNAME or "") or [required("ALLOWED_HOSTS")]
 
-SITE_URL = (
-    env("SITE_URL", f"https://{RENDER_EXTERNAL_HOSTNAME}" if RENDER_EXTERNAL_HOSTNAME else "http://127.0.0.1:8000")
-    or ""
-).rstrip("/")
+# The absolute base of every link in an email and of Stripe's return pages.
+# A production host that guessed it would mail parents links to 127.0.0.1:
+# outside Render it must be said.
+SITE_URL = env("SITE_URL", RENDER_EXTERNAL_URL) or ("http://127.0.0.1:8000" if DEBUG else required("SITE_URL"))
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must be an absolute http(s) URL, not {SITE_URL!r}.")
+SITE_URL = SITE_URL.rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or ([SITE_URL] if SITE_URL.startswith("https://") else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on the staff site of bookshop/staff.py (sign-in with
+    # the optional second factor).
+    "bookshop.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -97,6 +108,12 @@ INSTALLED_APPS = [
     "generator",
     "django_q",
     "anymail",
+    # Staff sign-in: lockout after failed attempts (axes), and one-time codes
+    # from an authenticator app (django-otp's TOTP devices).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "orders",
     # Last: the project's own worker housekeeping (outbox and sweep), started
     # in each worker process after the factory's start-up sweep.
@@ -106,14 +123,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in a query parameter would fail any lookup on PostgreSQL.
+    "bookshop.middleware.RefuseNulInQueryMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The visitor's language: the switcher's cookie, else the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a one-time code this session.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bookshop.urls"
@@ -164,6 +188,40 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Axes first: a locked-out account or address is refused before
+# ModelBackend computes the password's hash (PBKDF2, most of a second of
+# CPU), so guessing costs the shop nothing once the lockout starts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff sign-in (README, "Staff accounts"). Failed sign-ins are counted per
+# account and per client address, apart: STAFF_LOGIN_FAILURE_LIMIT failures
+# on one account (from anywhere) lock that account, as many from one
+# address (whatever the names tried) lock that address, for
+# STAFF_LOGIN_LOCKOUT_MINUTES (0: until staff unlock it, `manage.py
+# axes_reset_username <name>` or `axes_reset_ip <address>`).
+AXES_FAILURE_LIMIT = env_int("STAFF_LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+_lockout_minutes = env_int("STAFF_LOGIN_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+# The client address as the shop computes it everywhere else (rate limits,
+# orders): one function, so the proxy setup is configured once.
+AXES_CLIENT_IP_CALLABLE = "orders.views.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# A success forgets that account's and address's earlier failures.
+AXES_RESET_ON_SUCCESS = True
+# Only the failures are kept (the lockout needs them), not a row per sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+# Staff must sign in with a code from an authenticator app (TOTP) as well
+# as their password; off, only staff who enrolled one are asked for it.
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", False)
+# The issuer an authenticator app shows beside the account (SHOP_NAME's).
+OTP_TOTP_ISSUER = env("SHOP_NAME", "Crayon Tales")
+# The admin never shows a device's secret again once it is made.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -181,6 +239,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "shop_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Only the server reads it; sent over HTTPS only in production (below).
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -231,18 +291,51 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): everything from the shop itself; no
+# inline script or style but the page's own, carrying the request's nonce
+# (templates use request.csp_nonce), so text that slipped past escaping
+# could still not run. Forms post to the shop, whose answer may send the
+# browser on to Stripe's Checkout (form-action covers that redirect).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 # Email. Locally every message is written to var/outbox/; production sets
-# EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>.
+# EMAIL_BACKEND to an anymail backend and passes its keys as ANYMAIL_<NAME>,
+# or to Django's SMTP backend with the EMAIL_HOST... variables below.
 # The local backend writes one file per Message-ID (bookshop/mailbox.py).
 LOCAL_EMAIL_BACKEND = "bookshop.mailbox.EmailBackend"
+SMTP_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_BACKEND = env("EMAIL_BACKEND", LOCAL_EMAIL_BACKEND)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
+# Django's SMTP settings, read from the environment under their own names.
+# 587 with STARTTLS is what mail providers document for submission; port
+# 465 (implicit TLS) sets EMAIL_USE_SSL=1 and EMAIL_USE_TLS=0 instead.
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_SSL and EMAIL_USE_TLS are exclusive: set one of them.")
 # SMTP's timeout per send, well under OUTBOX_LEASE_SECONDS.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "books@localhost")
@@ -260,7 +353,9 @@ SHOP_CONTACT_EMAIL = env("SHOP_CONTACT_EMAIL", "") or parseaddr(DEFAULT_FROM_EMA
 ANYMAIL = {key[len("ANYMAIL_") :]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 ADMINS = [("Staff", address) for address in env_list("ADMINS")]
 if not DEBUG and (EMAIL_BACKEND == LOCAL_EMAIL_BACKEND or EMAIL_BACKEND.endswith("filebased.EmailBackend")):
-    raise ImproperlyConfigured("Set EMAIL_BACKEND (an anymail backend) when DEBUG is off.")
+    raise ImproperlyConfigured("Set EMAIL_BACKEND (an anymail backend, or SMTP's) when DEBUG is off.")
+if not DEBUG and EMAIL_BACKEND == SMTP_EMAIL_BACKEND and env("EMAIL_HOST") is None:
+    raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off and EMAIL_BACKEND is SMTP's.")
 
 # The outbox (orders/outbox.py): emails are rows written with the change they
 # tell about, sent by a thread in each worker process, never by the web.
@@ -310,19 +405,35 @@ GEMINI_BASE_URL = env("GEMINI_BASE_URL")
 IMAGE_PROVIDER = env("IMAGE_PROVIDER", "gemini" if GEMINI_API_KEY else "offline")
 if IMAGE_PROVIDER not in {"offline", "gemini"}:
     raise ImproperlyConfigured("IMAGE_PROVIDER must be 'offline' or 'gemini'.")
+# A production shop that lost its Gemini key would sell the offline
+# provider's procedural drawings at the book's price: it must be chosen.
+if not DEBUG and IMAGE_PROVIDER == "offline" and env("IMAGE_PROVIDER") is None:
+    raise ImproperlyConfigured(
+        "GEMINI_API_KEY must be set when DEBUG is off; to sell the offline provider's drawings on purpose, "
+        "set IMAGE_PROVIDER=offline."
+    )
+if not DEBUG and IMAGE_PROVIDER == "gemini" and not GEMINI_API_KEY:
+    raise ImproperlyConfigured("GEMINI_API_KEY must be set when IMAGE_PROVIDER is gemini.")
 OFFLINE_IMAGE_LATENCY = env_float("OFFLINE_IMAGE_LATENCY", 0.0)
 # --- Gemini (generator/providers/gemini.py) ---
-# Model names change often at Google: each one is a setting. The text model
-# only plans 12 one-line scenes, so the cheap Flash-Lite is enough. The image
-# model draws the line art and colors it (image in, image out); Imagen is
-# retired, and the installed SDK serves `imagen-*` models only on Vertex AI.
-GEMINI_TEXT_MODEL = env("GEMINI_TEXT_MODEL", "gemini-3.1-flash-lite")
-GEMINI_IMAGE_MODEL = env("GEMINI_IMAGE_MODEL", "gemini-3.1-flash-image")
-# Coloring model; empty means the image model.
-GEMINI_COLOR_MODEL = env("GEMINI_COLOR_MODEL", "") or GEMINI_IMAGE_MODEL
-# API version in the URL; empty lets the SDK choose ("v1beta" if a model
-# needs a feature v1 lacks).
-GEMINI_API_VERSION = env("GEMINI_API_VERSION", "")
+# Model names change often at Google (three times for image models in 2026),
+# so each model setting is an ordered, comma-separated list: a model Google
+# answers NOT_FOUND (or "not supported") for is retired shop-wide, once, and
+# its list goes on with the next (generator/geministate.py; staff un-retire
+# one in the admin). The defaults are Google's current GA models (changelog
+# of 2026-10-06): Nano Banana 2.1, then 3.1 Flash Image (deprecated that day,
+# kept as the fallback until it shuts down). The text model only plans 12
+# one-line scenes, so a Flash-Lite is enough. Imagen is retired, and the
+# installed SDK serves `imagen-*` models only on Vertex AI.
+GEMINI_TEXT_MODEL = env_list("GEMINI_TEXT_MODEL", "gemini-3.5-flash-lite,gemini-3.1-flash-lite")
+GEMINI_IMAGE_MODEL = env_list("GEMINI_IMAGE_MODEL", "gemini-nano-banana-2.1,gemini-3.1-flash-image")
+# Coloring models; empty means the image models.
+GEMINI_COLOR_MODEL = env_list("GEMINI_COLOR_MODEL", "")
+# API version in the URL. google-genai 3.x calls v1 unless told otherwise
+# (it never picks v1beta by itself), and v1 has no image output: its
+# GenerationConfig lacks responseModalities and imageConfig, which v1beta
+# serves, so Google answers 400 to every image call on v1.
+GEMINI_API_VERSION = env("GEMINI_API_VERSION", "v1beta")
 # 3:4 is the supported ratio closest to a printed page (Letter is 0.77, A4
 # 0.71), so a portrait page fills the sheet; "2K" (about 1800x2400) prints at
 # about 250 DPI, crisp lines, where "1K" would look soft. Images are then
@@ -337,6 +448,11 @@ GEMINI_MAX_RETRIES = env_int("GEMINI_MAX_RETRIES", 5)
 GEMINI_BACKOFF_BASE = env_float("GEMINI_BACKOFF_BASE", 2.0)
 GEMINI_BACKOFF_MAX = env_float("GEMINI_BACKOFF_MAX", 60.0)
 GEMINI_RETRY_BUDGET = env_float("GEMINI_RETRY_BUDGET", 180.0)
+# An image call answered without an image and without a safety block
+# (NO_IMAGE, IMAGE_OTHER, RECITATION, text only, empty) is asked again, with
+# the same backoff, this many times per image; then the job is put back in
+# line (its pages kept), never failed for it: these pass within minutes.
+GEMINI_NO_IMAGE_RETRIES = env_int("GEMINI_NO_IMAGE_RETRIES", 3)
 # Requests per minute for the whole shop, all hosts and processes together
 # (the account's quota; 0: none). Shared in Redis with REDIS_URL, else in the
 # database (generator/ratebudget.py).
@@ -353,6 +469,8 @@ GEMINI_PRICES = {
     "gemini-3-pro-image": {"input_text": 2.00, "input_image": 2.00, "output_text": 12.00, "output_image": 120.00},
     "gemini-2.5-flash-image": {"input_text": 0.30, "input_image": 0.30, "output_text": 2.50, "output_image": 30.00},
     "gemini-3.1-flash-lite": {"input_text": 0.25, "input_image": 0.25, "output_text": 1.50, "output_image": 0.0},
+    # No list price found for 3.5 Flash-Lite: 3.1 Flash-Lite's (a plan costs a hundredth of a cent).
+    "gemini-3.5-flash-lite": {"input_text": 0.25, "input_image": 0.25, "output_text": 1.50, "output_image": 0.0},
 }
 try:
     GEMINI_PRICES |= json.loads(env("GEMINI_PRICES", "") or "{}")
@@ -418,6 +536,20 @@ JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 # dead processes of its own host at once. Each host needs its own.
 WORKER_HOST = env("WORKER_HOST", "") or ""
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Scenes of one book the planner may rewrite after a safety filter withheld
+# their picture twice (the book goes on; staff see the old scene and why).
+# Past this many the theme itself is the trouble: the job fails for staff.
+BOOK_SCENE_REPLACEMENTS = env_int("BOOK_SCENE_REPLACEMENTS", 3)
+# Storage that refuses to write (a full disk, an object store down) is the
+# host's fault: the book keeps its attempts and waits, 30 s, then twice as
+# long each time up to 15 minutes, for an operator to make room; after 12
+# such waits (about two hours in all) it fails for good and staff are told.
+STORAGE_BACKOFF_SECONDS = env_float("STORAGE_BACKOFF_SECONDS", 30.0)
+STORAGE_BACKOFF_MAX_SECONDS = env_float("STORAGE_BACKOFF_MAX_SECONDS", 900.0)
+STORAGE_MAX_RETRIES = env_int("STORAGE_MAX_RETRIES", 12)
+# /healthz writes and deletes a small file to tell whether storage takes
+# writes, at most this often per process (a platform probes every few seconds).
+HEALTH_STORAGE_PROBE_SECONDS = env_float("HEALTH_STORAGE_PROBE_SECONDS", 30.0)
 
 # Delivery: attach the PDF when it fits. Base64 grows a file by 4/3, so
 # 7 MB of PDF makes a message of about 9.4 MB, under a 10 MB provider limit.

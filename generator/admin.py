@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -13,7 +15,7 @@ from bookshop.downloads import pdf_download
 from generator import selectors, services
 from generator.costs import cost_label
 from generator.errors import JobError
-from generator.models import Job, JobStatus, Page
+from generator.models import Job, JobStatus, Page, QuotaPause, RetiredModel
 from generator.thumbnails import thumbnail
 
 THUMBNAIL_PIXELS = 240
@@ -33,7 +35,7 @@ def _thumbnails(page: Page) -> str:
         return "–"
     return format_html_join(
         " ",
-        '<img src="{}" alt="{}" width="120" height="120" style="border:1px solid #ddd;object-fit:contain">',
+        '<img src="{}" alt="{}" width="120" height="120" class="thumb">',
         cells,
     )
 
@@ -41,12 +43,18 @@ def _thumbnails(page: Page) -> str:
 class PageInline(StaffViewOnly, admin.TabularInline):
     model = Page
     extra = 0
-    fields = ("number", "scene", "images", "error")
+    fields = ("number", "scene", "images", "error", "replaced")
     readonly_fields = fields
 
     @admin.display(description="Page")
     def number(self, page: Page) -> int:
         return page.index + 1
+
+    @admin.display(description="Scene replaced")
+    def replaced(self, page: Page) -> str:
+        if not page.replaced_scene:
+            return "–"
+        return format_html("Was: {}<br><small>{}</small>", page.replaced_scene, page.replaced_reason)
 
     @admin.display(description="Line art / colored")
     def images(self, page: Page) -> str:
@@ -74,11 +82,25 @@ class JobAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     readonly_fields = (
         "book", "token", "status", "queued_at", "attempts", "started_at", "finished_at", "heartbeat_at", "worker",
         "error", "images_done", "api_calls", "api_retries", "gemini_cost", "provider", "peak_rss_mb", "pdf_bytes",
-        "render_seconds", "pages_to_regenerate", "print_shop_pdf",
+        "render_seconds", "pages_to_regenerate", "print_shop_pdf", "not_before", "storage_failures",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("book", "token", "status", "error", "images_done", "pages_to_regenerate")}),
-        ("Timing", {"fields": ("queued_at", "started_at", "finished_at", "attempts", "heartbeat_at", "worker")}),
+        (
+            "Timing",
+            {
+                "fields": (
+                    "queued_at",
+                    "started_at",
+                    "finished_at",
+                    "attempts",
+                    "heartbeat_at",
+                    "worker",
+                    "not_before",
+                    "storage_failures",
+                )
+            },
+        ),
         ("Cost", {"fields": ("provider", "api_calls", "api_retries", "gemini_cost", "peak_rss_mb")}),
         ("Book", {"fields": ("pdf_bytes", "render_seconds", "print_shop_pdf")}),
     )
@@ -226,3 +248,53 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         if not field:
             raise Http404
         return HttpResponse(thumbnail(field.name, THUMBNAIL_PIXELS), content_type="image/jpeg")
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@admin.register(RetiredModel)
+class RetiredModelAdmin(admin.ModelAdmin):
+    """Models Google retired, skipped by every host. Deleting a row
+    un-retires the model: its next call tries it again (one call, retired
+    again if Google still answers NOT_FOUND). No expiry: Google never brings
+    a shut-down name back, and an expiry would pay that call again and again."""
+
+    list_display = ("name", "setting", "retired", "reason")
+    readonly_fields = ("name", "setting", "retired", "reason")
+    exclude = ("retired_at",)
+
+    @admin.display(description="Retired", ordering="retired_at")
+    def retired(self, row: RetiredModel) -> str:
+        return _utc(row.retired_at)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuotaPause)
+class QuotaPauseAdmin(admin.ModelAdmin):
+    """The per-day quota pause. Deleting it resumes the books at once (after
+    raising the quota at Google); else they resume at the quota's reset."""
+
+    list_display = ("name", "resumes", "model", "quota_id")
+    readonly_fields = ("name", "resumes", "paused", "model", "quota_id", "reason")
+    exclude = ("resumes_at", "paused_at")
+
+    @admin.display(description="Books resume at", ordering="resumes_at")
+    def resumes(self, row: QuotaPause) -> str:
+        return _utc(row.resumes_at)
+
+    @admin.display(description="Paused at", ordering="paused_at")
+    def paused(self, row: QuotaPause) -> str:
+        return _utc(row.paused_at)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,6 @@
 """A Job's book: its content read from the database, rendered (generator.pdf)."""
 
-from django.core.files.base import ContentFile
-
+from generator import jobfiles
 from generator.hostlimits import pdf_renders
 from generator.models import Job
 from generator.pdf.content import BookContent, SceneSource
@@ -44,5 +43,10 @@ def print_pdf_make(*, job: Job) -> None:
     pdf = book_render(job=job, variant="print")
     if job.print_pdf:
         job.print_pdf.delete(save=False)
-    job.print_pdf.save(f"coloring-book-{job.token}-print.pdf", ContentFile(pdf), save=False)
-    Job.objects.filter(pk=job.pk).update(print_pdf=job.print_pdf.name, print_pdf_requested_at=None)
+    name = jobfiles.job_file_store(
+        job_id=job.pk,
+        name=job.print_pdf.field.generate_filename(job, f"coloring-book-{job.token}-print.pdf"),
+        data=pdf,
+        record=lambda stored: Job.objects.filter(pk=job.pk).update(print_pdf=stored, print_pdf_requested_at=None),
+    )
+    job.print_pdf.name = name or ""

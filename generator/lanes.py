@@ -21,7 +21,9 @@ django-q2 task queued with every new or requeued book). Claims are atomic
 Postgres, BEGIN IMMEDIATE on SQLite), so two lanes never take the same job.
 Each lane claims under its own worker name (`host:pid:lane`): a job taken
 over from a lane is no longer that lane's, even from a lane of the same
-process.
+process. No lane claims anything while a per-day Gemini quota is spent
+(generator/geministate.py): they look again each poll, and start at its
+reset.
 
 On SIGTERM (generator/shutdown.py) each running book's watcher stops it
 within a second and puts it back in the queue; the lanes claim nothing

@@ -133,6 +133,11 @@ class Job(BookBrief):
     # The queue order: set when the job is (re)queued.
     queued_at = models.DateTimeField(db_index=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Not claimed before this (storage refused to write: generator.queue.job_storage_requeue).
+    not_before = models.DateTimeField(null=True, blank=True)
+    # Attempts that storage refused to write: the host's fault, not counted in
+    # `attempts`, bounded by STORAGE_MAX_RETRIES.
+    storage_failures = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -161,6 +166,10 @@ class Job(BookBrief):
     print_pdf_requested_at = models.DateTimeField(null=True, blank=True)
     pdf_bytes = models.PositiveIntegerField("PDF size (bytes)", default=0)
     render_seconds = models.FloatField(null=True, blank=True)
+    # When its client had its files and brief deleted (services.job_files_delete):
+    # from then on nothing is stored for it, whatever calls were still out
+    # (generator.jobfiles).
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["queued_at", "id"]
@@ -196,6 +205,10 @@ class Page(models.Model):
     line_art = models.ImageField(upload_to=page_upload_to, blank=True)
     colored = models.ImageField(upload_to=page_upload_to, blank=True)
     error = models.TextField(blank=True)
+    # The scene planned first, when a safety filter withheld its picture and
+    # the planner wrote `scene` in its place; and why (for staff).
+    replaced_scene = models.TextField(blank=True)
+    replaced_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["job", "index"]
@@ -222,6 +235,47 @@ class RateBudget(models.Model):
 
     name = models.CharField(max_length=40, primary_key=True)
     next_at = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RetiredModel(models.Model):
+    """A Gemini model Google no longer serves (it answered NOT_FOUND, or that
+    it does not support the request), remembered shop-wide: every host skips
+    it for the next model of its list (generator/geministate.py writes it in
+    plain SQL). Staff un-retire a model by deleting its row in the admin."""
+
+    name = models.CharField(max_length=120, primary_key=True)
+    # Epoch seconds, as generator/geministate.py writes them in plain SQL.
+    retired_at = models.FloatField()
+    reason = models.TextField(blank=True)
+    # The setting whose list it was in, for the staff message.
+    setting = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-retired_at"]
+        verbose_name = "retired Gemini model"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuotaPause(models.Model):
+    """The shop-wide pause after a per-day Gemini quota answer: until
+    `resumes_at` (epoch seconds: the quota's reset) no lane claims a book or
+    a preview. Written by generator/geministate.py in plain SQL; staff may
+    delete the row to resume at once (after raising the quota)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    resumes_at = models.FloatField()
+    paused_at = models.FloatField()
+    reason = models.TextField(blank=True)
+    model = models.CharField(max_length=120, blank=True)
+    quota_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "Gemini quota pause"
 
     def __str__(self) -> str:
         return self.name

@@ -19,25 +19,35 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from generator import queue, selectors, signals
-from generator.errors import JobCancelled
+from generator import geministate, jobfiles, queue, selectors, signals
+from generator.errors import JobCancelled, StorageUnavailable
 from generator.heartbeat import Heartbeat
 from generator.hostlimits import HostShare
 from generator.imagetypes import image_type
 from generator.models import Job, JobKind, JobStatus, Page
-from generator.providers import Appearance, Brief, CallsStopped, ImageProvider, ProviderError, Usage, provider_get
+from generator.providers import (
+    Appearance,
+    Brief,
+    CallsStopped,
+    ImageProvider,
+    ImageRefused,
+    ProviderError,
+    QuotaPaused,
+    Usage,
+    provider_get,
+)
 
 logger = logging.getLogger(__name__)
 
 LINE_ART = "line_art"
 COLORED = "colored"
 COVER = "cover"
+REPLACEMENT = "replacement"  # a new scene for a page whose picture was withheld
 
 
 def brief_for(job: Job) -> Brief:
@@ -70,17 +80,27 @@ def pages_store(*, job: Job, scenes: list[str]) -> list[Page]:
     if len(scenes) != settings.BOOK_SCENES:
         raise ProviderError(f"Scene planning returned {len(scenes)} scenes, not {settings.BOOK_SCENES}.")
     with transaction.atomic():
+        # Scenes may name the child: none is written for a job whose client deleted it.
+        if not jobfiles.job_files_kept(job.pk):
+            raise JobCancelled(f"job {job.pk}: its client deleted its data")
         for index, scene in enumerate(scenes):
             Page.objects.get_or_create(job=job, index=index, defaults={"scene": scene})
     return list(job.pages.order_by("index"))
 
 
 def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
-    """Write one image to storage and record it, the moment it exists."""
-    name = default_storage.save(
-        f"jobs/{page.job.token}/{page.index + 1:02d}-{kind}.{image_type(data).extension}", ContentFile(data)
+    """Write one image to storage and record it, the moment it exists;
+    dropped if the job's files were deleted meanwhile (generator.jobfiles)."""
+    name = jobfiles.job_file_store(
+        job_id=page.job_id,
+        name=f"{jobfiles.job_folder(page.job)}/{page.index + 1:02d}-{kind}.{image_type(data).extension}",
+        data=data,
+        record=lambda stored: Page.objects.filter(pk=page.pk).update(**{kind: stored, "error": ""}),
     )
-    Page.objects.filter(pk=page.pk).update(**{kind: name, "error": ""})
+    if name is None:
+        if recorder is not None:
+            recorder.flush()
+        return
     setattr(page, kind, name)
     images = queue.images_recount(page.job_id)
     signals.job_progressed.send(
@@ -90,11 +110,32 @@ def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageReco
         recorder.flush()
 
 
+def page_scene_replace(*, page: Page, scene: str, reason: str) -> None:
+    """Give a page the scene the planner wrote in place of one whose picture
+    a safety filter withheld: its images (of the old scene) are dropped, the
+    old scene and the reason are kept for staff."""
+    for kind in (LINE_ART, COLORED):
+        if name := getattr(page, kind).name:
+            default_storage.delete(name)
+    Page.objects.filter(pk=page.pk).update(
+        scene=scene, replaced_scene=page.scene, replaced_reason=reason, line_art="", colored="", error=""
+    )
+    logger.info("job %s: page %s scene replaced (%s)", page.job_id, page.index + 1, reason)
+    page.replaced_scene, page.replaced_reason, page.scene = page.scene, reason, scene
+    page.line_art = page.colored = ""
+
+
 def cover_store(*, job: Job, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
-    """Write the cover's picture to storage and record it, the moment it exists."""
-    name = default_storage.save(f"jobs/{job.token}/00-cover.{image_type(data).extension}", ContentFile(data))
-    Job.objects.filter(pk=job.pk).update(cover=name)
-    job.cover = name
+    """Write the cover's picture to storage and record it, the moment it
+    exists; dropped if the job's files were deleted meanwhile."""
+    name = jobfiles.job_file_store(
+        job_id=job.pk,
+        name=f"{jobfiles.job_folder(job)}/00-cover.{image_type(data).extension}",
+        data=data,
+        record=lambda stored: Job.objects.filter(pk=job.pk).update(cover=stored),
+    )
+    if name is not None:
+        job.cover = name
     if recorder is not None:
         recorder.flush()
 
@@ -137,9 +178,12 @@ def pages_draw(
     line art, coloring).
 
     A page that fails does not stop the others; the first failure is raised
-    once every other page is stored. If something else goes wrong (the job is
-    cancelled, the database fails), nothing more is asked and the images
-    already paid for are still stored. `check` raises once the job is stopped;
+    once every other page is stored. A page whose picture a safety filter
+    withheld (ImageRefused, for its line art or its coloring) gets a new
+    scene from the planner and is drawn again from its line art: once a
+    page, BOOK_SCENE_REPLACEMENTS pages a book. If something else goes wrong
+    (the job is cancelled, the database fails), nothing more is asked and
+    the images already paid for are still stored. `check` raises once the job is stopped;
     it is called before every call submitted and at least every
     STOP_POLL_SECONDS while calls are in flight."""
     most = max(1, settings.GENERATION_CONCURRENCY)
@@ -148,6 +192,9 @@ def pages_draw(
     in_flight: dict[Future, tuple[str, Page | None]] = {}
     planning = pages is None
     plan_sent = False
+    cover_to_draw = cover
+    # Once the day's quota is spent, nothing more is asked.
+    paused = False
     # Line art waits for the cover when the provider draws from it.
     waiting_for_cover = cover and provider.draws_from_cover
     if provider.draws_from_cover and not cover and job.cover:
@@ -156,7 +203,10 @@ def pages_draw(
     # and pages still without line art.
     to_color: deque[tuple[Page, bytes | None]] = deque()
     to_draw: deque[Page] = deque()
-    cover_to_draw = cover
+    # Pages waiting for a new scene, with why their picture was withheld.
+    to_replace: deque[tuple[Page, str]] = deque()
+    replacing: dict[int, str] = {}  # page pk: that reason, while its new scene is asked
+    replaced = Page.objects.filter(job=job).exclude(replaced_scene="").count()
 
     def pages_add(chosen: list[Page]) -> None:
         to_color.extend((page, None) for page in chosen if page.line_art and not page.colored)
@@ -164,6 +214,18 @@ def pages_draw(
 
     if pages is not None:
         pages_add(pages)
+
+    def queued() -> int:
+        """Calls that could go out now, not yet sent."""
+        if paused:
+            return 0
+        return (
+            int(planning and not plan_sent)
+            + int(cover_to_draw)
+            + len(to_replace)
+            + len(to_color)
+            + (0 if waiting_for_cover else len(to_draw))
+        )
 
     def submit_more(share: HostShare) -> None:
         nonlocal cover_to_draw, plan_sent
@@ -177,6 +239,12 @@ def pages_draw(
             elif cover_to_draw:
                 cover_to_draw = False
                 in_flight[pool.submit(provider.draw_cover, brief)] = (COVER, None)
+            elif to_replace:
+                page, reason = to_replace.popleft()
+                replacing[page.pk] = reason
+                scenes = list(Page.objects.filter(job=job).order_by("index").values_list("scene", flat=True))
+                future = pool.submit(provider.replace_scene, brief, scenes, page.scene, page.index)
+                in_flight[future] = (REPLACEMENT, page)
             elif to_color:
                 page, line_art = to_color.popleft()
                 if line_art is None:
@@ -187,46 +255,76 @@ def pages_draw(
                 page = to_draw.popleft()
                 in_flight[pool.submit(provider.draw_line_art, brief, page.scene, page.index)] = (LINE_ART, page)
 
-    def queued() -> int:
-        """Calls that could go out now, not yet sent."""
-        return (
-            int(planning and not plan_sent)
-            + int(cover_to_draw)
-            + len(to_color)
-            + (0 if waiting_for_cover else len(to_draw))
-        )
+    def replacement_wanted(page: Page, refused: ImageRefused) -> ProviderError | None:
+        """Queue a new scene for a page whose picture was withheld, or say
+        why the book cannot have one (a permanent failure, for staff)."""
+        nonlocal replaced
+        if page.replaced_scene:
+            return ImageRefused(
+                f"{refused} This scene already replaced one whose picture was withheld "
+                f"({page.replaced_scene!r}): the theme itself may be the trouble."
+            )
+        if replaced >= settings.BOOK_SCENE_REPLACEMENTS:
+            return ImageRefused(
+                f"{refused} {replaced} scenes of this book were replaced already (BOOK_SCENE_REPLACEMENTS): "
+                "the theme itself may be the trouble."
+            )
+        replaced += 1
+        to_replace.append((page, str(refused)))
+        return None
 
     def collect(future: Future) -> None:
-        nonlocal planning, waiting_for_cover
+        nonlocal planning, waiting_for_cover, paused
         kind, page = in_flight.pop(future)
         if kind == PLAN:
-            # Without a plan there is no book: raised at once, the cover in
-            # flight still stored on the way out.
+            # Without a plan there is no book: raised at once (a refusal, a
+            # quota pause...), the cover in flight still stored on the way out.
             planning = False
-            scenes = future.result()
-            planned = pages_store(job=job, scenes=scenes)
+            planned = pages_store(job=job, scenes=future.result())
             for each in planned:
                 each.job = job
             pages_add(choose(planned) if choose else planned)
             if recorder is not None:
                 recorder.flush()
             return
+        reason = replacing.pop(page.pk, "") if kind == REPLACEMENT and page is not None else ""
         try:
             data = future.result()
         except CallsStopped:
             return  # never asked: the page is drawn by the next attempt, if any
-        except ProviderError as exc:
-            if page is not None:
-                Page.objects.filter(pk=page.pk).update(error=f"{kind}: {exc}")
-            else:
-                waiting_for_cover = False  # line art goes without it
+        except QuotaPaused as exc:
+            # The day's quota is spent: nothing more is asked; the pages wait
+            # for the reset, with no error of their own.
             failures.append(exc)
+            paused = True
+            to_color.clear()
+            to_draw.clear()
+            return
+        except ProviderError as exc:
+            if page is None:
+                waiting_for_cover = False  # the line art goes without it
+            failure: ProviderError | None = exc
+            if isinstance(exc, ImageRefused) and page is not None and kind in (LINE_ART, COLORED):
+                failure = replacement_wanted(page, exc)
+            elif kind == REPLACEMENT:
+                # The refusal the page had, then why no scene replaces it (as
+                # permanent, or not, as that reason is).
+                failure = type(exc)(f"{reason} No other scene was had: {exc}")
+            if failure is None:
+                return
+            if page is not None:
+                Page.objects.filter(pk=page.pk).update(error=f"{kind}: {failure}")
+            failures.append(failure)
             return
         if page is None:
             cover_store(job=job, data=data, recorder=recorder)
             if waiting_for_cover:
                 provider.reference_keep(brief, data)
                 waiting_for_cover = False
+            return
+        if kind == REPLACEMENT:
+            page_scene_replace(page=page, scene=data, reason=reason)
+            to_draw.appendleft(page)
             return
         page_image_store(page=page, kind=kind, data=data, recorder=recorder)
         if kind == LINE_ART and not page.colored:
@@ -242,6 +340,7 @@ def pages_draw(
                     collect(future)
                 submit_more(share)
     except BaseException:
+        to_replace.clear()
         to_color.clear()
         to_draw.clear()
         cover_to_draw = planning = False
@@ -255,8 +354,12 @@ def pages_draw(
         pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         # A permanent failure (a refused page) decides: retrying the job would
-        # only pay for the same refusal again.
-        raise next((failure for failure in failures if failure.permanent), failures[0])
+        # only pay for the same refusal again. Then a quota pause: the job
+        # waits for the reset without counting an attempt.
+        raise next(
+            (failure for failure in failures if failure.permanent),
+            next((failure for failure in failures if isinstance(failure, QuotaPaused)), failures[0]),
+        )
 
 
 class UsageRecorder:
@@ -307,6 +410,12 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
     def choose(pages: list[Page]) -> list[Page]:
         return [pages[job.preview_scene % len(pages)]] if job.kind == JobKind.PREVIEW else pages
 
+    def check_and_share() -> None:
+        # What the calls learned (a retired model, a quota pause) reaches
+        # the other hosts from this thread, which may use the database.
+        geministate.STATE.flush()
+        check()
+
     try:
         # Planned already (a job resumed), or planned in the same round as
         # the cover's picture, which does not need the plan.
@@ -319,13 +428,14 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
             provider=provider,
             brief=brief,
             pages=planned,
-            check=check,
+            check=check_and_share,
             recorder=recorder,
             cover=not job.cover,
             choose=choose,
         )
     finally:
         recorder.flush()
+        geministate.STATE.flush()
     check()
     if job.kind == JobKind.PREVIEW:
         if Job.objects.filter(pk=job.pk, kind=JobKind.BOOK).exists():
@@ -346,11 +456,18 @@ def book_make(*, job: Job, worker: str, check: Callable[[], None], stop: threadi
     if not job.pdf:
         started = timezone.now()
         pdf = book_render(job=job)
-        job.pdf.save(f"coloring-book-{job.token}.pdf", ContentFile(pdf), save=False)
-        Job.objects.filter(pk=job.pk).update(
-            pdf=job.pdf.name, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
+        name = jobfiles.job_file_store(
+            job_id=job.pk,
+            name=job.pdf.field.generate_filename(job, f"coloring-book-{job.token}.pdf"),
+            data=pdf,
+            record=lambda stored: Job.objects.filter(pk=job.pk).update(
+                pdf=stored, pdf_bytes=len(pdf), render_seconds=(timezone.now() - started).total_seconds()
+            ),
         )
         del pdf
+        if name is None:
+            raise JobCancelled(f"job {job.pk}: its client deleted its data")
+        job.pdf.name = name
     check()
     _job_finish(job, worker)
 
@@ -391,6 +508,21 @@ def job_run(*, job: Job, worker: str) -> None:
                 status=JobStatus.CANCELLED, error=reason, finished_at=timezone.now()
             )
             outcome = f"stopped: {reason}"
+    except QuotaPaused as exc:
+        # A per-day quota ran out: back in line without counting the
+        # attempt, keeping its stored pages; no lane claims it (or any job)
+        # before the quota's reset (generator/queue.py).
+        if queue.job_requeue(job=job, reason=str(exc), worker=worker, attempt_back=True):
+            outcome = f"paused: {exc}"
+        else:
+            outcome = f"stopped: job {job.pk} is no longer {worker}'s"
+    except StorageUnavailable as exc:
+        reason = str(exc)
+        logger.error("job %s attempt %s: %s", job.pk, job.attempts, reason)
+        if queue.job_storage_requeue(job=job, reason=reason, worker=worker):
+            outcome = f"waiting for storage: {reason}"
+        else:
+            outcome = f"stopped: job {job.pk} is no longer run by {worker}"
     except Exception as exc:
         permanent = getattr(exc, "permanent", False)
         reason = f"{type(exc).__name__}: {exc}"

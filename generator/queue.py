@@ -12,7 +12,7 @@ Each change is told through generator.signals.
 import logging
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from generator import signals
+from generator import geministate, signals
 from generator.models import Job, JobKind, JobStatus, Page, WorkerHeartbeat
 from generator.processes import process_alive
 
@@ -65,7 +65,8 @@ def jobs_claimable(kind: str = JobKind.BOOK):
     """Jobs of a kind waiting, and those whose worker is gone: stale
     heartbeat, or released by jobs_orphans_release."""
     return Job.objects.filter(kind=kind).filter(
-        Q(status=JobStatus.QUEUED)
+        Q(status=JobStatus.QUEUED, not_before__isnull=True)
+        | Q(status=JobStatus.QUEUED, not_before__lte=timezone.now())
         | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before())
         | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True)
     )
@@ -92,7 +93,11 @@ class _Unchanged(Exception):
 
 def job_claim_next(*, worker: str, kind: str = JobKind.BOOK) -> Job | None:
     """Take the oldest waiting job of a kind (or one whose worker died), or
-    None. Books and previews have lanes of their own (generator/lanes.py)."""
+    None. Books and previews have lanes of their own (generator/lanes.py).
+    None while a per-day Gemini quota is spent (generator/geministate.py):
+    every job would only wait for the quota's reset, holding a lane."""
+    if settings.IMAGE_PROVIDER == "gemini" and geministate.pause_current():
+        return None
     while True:
         exhausted = None
         with transaction.atomic():
@@ -122,12 +127,23 @@ def job_claim_next(*, worker: str, kind: str = JobKind.BOOK) -> Job | None:
         job_fail(exhausted, reason, worker=exhausted.worker)
 
 
-def job_requeue(*, job: Job, reason: str = "", worker: str | None = None, attempt_back: bool = False) -> bool:
+def job_requeue(
+    *,
+    job: Job,
+    reason: str = "",
+    worker: str | None = None,
+    attempt_back: bool = False,
+    not_before: datetime | None = None,
+    storage_failures: int | None = None,
+) -> bool:
     """Put a job back in line; it resumes from its stored pages. With
     `worker`, only while that worker still runs it; `attempt_back` gives
-    back the attempt it was counting. False, with nothing changed, if the
-    job was cancelled (or no longer that worker's)."""
-    changes: dict = {"status": JobStatus.QUEUED, "heartbeat_at": None}
+    back the attempt it was counting; `not_before` keeps it from being
+    claimed until then (else it can be at once). False, with nothing
+    changed, if the job was cancelled (or no longer that worker's)."""
+    changes: dict = {"status": JobStatus.QUEUED, "heartbeat_at": None, "not_before": not_before}
+    if storage_failures is not None:
+        changes["storage_failures"] = storage_failures
     if reason:
         changes["error"] = reason
     if attempt_back:
@@ -160,6 +176,32 @@ def job_interrupted_requeue(*, job: Job, worker: str) -> bool:
         return False
     logger.info("job %s: back in the queue, its worker is shutting down", job.pk)
     return True
+
+
+def job_storage_requeue(*, job: Job, reason: str, worker: str) -> bool:
+    """Storage refused to write while `worker` ran the job: the host's
+    fault (a full disk fails every book alike), so the attempt is given
+    back and the job waits before it is claimed again, twice as long each
+    time (STORAGE_BACKOFF_SECONDS, up to STORAGE_BACKOFF_MAX_SECONDS),
+    instead of burning its attempts back to back. After STORAGE_MAX_RETRIES
+    such waits it fails for good, so that staff hear of it (and retry it
+    once the storage is mended). False if the job was no longer that
+    worker's."""
+    failures = Job.objects.filter(pk=job.pk).values_list("storage_failures", flat=True).first() or 0
+    if failures >= settings.STORAGE_MAX_RETRIES:
+        return job_fail(job, f"Storage could not be written during {failures + 1} attempts: {reason}", worker=worker)
+    wait = min(settings.STORAGE_BACKOFF_MAX_SECONDS, settings.STORAGE_BACKOFF_SECONDS * 2**failures)
+    requeued = job_requeue(
+        job=job,
+        reason=f"{reason} (tried again in {wait:.0f} s)",
+        worker=worker,
+        attempt_back=True,
+        not_before=timezone.now() + timedelta(seconds=wait),
+        storage_failures=failures + 1,
+    )
+    if requeued:
+        logger.warning("job %s: storage refused to write; tried again in %.0f s", job.pk, wait)
+    return requeued
 
 
 def job_fail(job: Job, reason: str, *, worker: str) -> bool:

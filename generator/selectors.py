@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from generator import capacity
 from generator.costs import dollars
-from generator.health import HEARTBEAT_FRESH_SECONDS
+from generator.health import HEARTBEAT_FRESH_SECONDS, gemini_status, quota_pause
 from generator.models import Job, JobKind, JobStatus, WorkerHeartbeat
 
 # Until books have been made, the ETA uses this (seconds per book).
@@ -136,16 +136,22 @@ def eta_seconds(job: Job, position: int, timings: dict | None = None) -> int | N
     Running: images left x seconds per image, plus the render if the PDF is
     not made yet. Queued: the work ahead of it (what the running books still
     need, and a whole book for each book ahead in line) shared by the books
-    made at once (measured concurrency), then its own whole book. Never less
-    than MIN_ETA_SECONDS while work remains."""
+    made at once (measured concurrency), then its own whole book. Either way
+    after the wait for a per-day Gemini quota's reset, if the shop is paused
+    for one (nothing is drawn before it). Never less than MIN_ETA_SECONDS
+    while work remains."""
     timings = timings or book_timings()
+    if job.status in (JobStatus.RUNNING, JobStatus.QUEUED) and (pause := quota_pause()) is not None:
+        paused = pause.seconds_left()
+    else:
+        paused = 0.0
     if job.status == JobStatus.RUNNING:
-        seconds = _work_left(job, timings)
+        seconds = paused + _work_left(job, timings)
     elif job.status == JobStatus.QUEUED:
         running = Job.objects.filter(status=JobStatus.RUNNING, kind=JobKind.BOOK).exclude(pk=job.pk)
         ahead = sum(_work_left(other, timings) for other in running)
         ahead += max(0, position - 1) * timings["book_seconds"]
-        seconds = ahead / timings["concurrency"] + timings["book_seconds"]
+        seconds = paused + ahead / timings["concurrency"] + timings["book_seconds"]
     else:
         return None
     return max(MIN_ETA_SECONDS, round(seconds))
@@ -269,9 +275,13 @@ def queue_dashboard() -> dict:
         "web_rss_mb": web_mb,
         "host_memory_mb": host_mb,
         "recommendation": None,
+        "gemini": gemini_status(),
         "book_cost": book_cost_average(),
     }
-    if len(waiting_jobs) >= BUSY_QUEUE:
+    # While a per-day quota pauses the shop, more workers would not help: the
+    # Gemini alert says when books resume.
+    paused = figures["gemini"] is not None and figures["gemini"]["paused"] is not None
+    if len(waiting_jobs) >= BUSY_QUEUE and not paused:
         figures["recommendation"] = _recommendation(len(waiting_jobs), average, book_mb, web_mb, host_mb)
     return figures
 

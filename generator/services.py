@@ -1,5 +1,5 @@
 """What the factory does for its clients and for staff: make a book from a
-brief, stop it, retry it, draw chosen pages again, make the print-shop PDF.
+brief, stop it, resume it, retry it, draw chosen pages again, make the print-shop PDF.
 
 The queue's mechanics (claiming, requeueing, failing, sweeping) are in
 generator/queue.py, the making of a claimed book in generator/pipeline.py;
@@ -9,7 +9,7 @@ what happens to a job is told through generator/signals.py.
 from django.db import transaction
 from django.utils import timezone
 
-from generator import queue
+from generator import jobfiles, queue, signals
 from generator.errors import JobError
 from generator.models import Job, JobKind, JobStatus, Page
 
@@ -40,11 +40,49 @@ def job_cancel(*, job_id: int | None, reason: str) -> bool:
     return bool(updated)
 
 
+class _Unchanged(Exception):
+    """Rolls back what the receivers wrote for a change that did not happen."""
+
+
+def job_resume(*, job_id: int) -> bool:
+    """A book stopped (cancelled) or failed is wanted again (its client got
+    its payment back from a dispute): back in line with a fresh set of
+    attempts, resuming from the pages it stored, none drawn twice. A worker
+    still winding down the stopped job sees it is no longer its own. False,
+    with nothing changed, for a job that is waiting, running or done.
+
+    As in queue.job_requeue, the receivers lock their rows before the job's
+    row is written (the order a refund takes: the client's row, then the job)."""
+    stopped = [JobStatus.CANCELLED, JobStatus.FAILED]
+    job = Job.objects.filter(pk=job_id, status__in=stopped).first()
+    if job is None:
+        return False
+    try:
+        with transaction.atomic():
+            signals.job_requeued.send(sender=Job, job=job, reason="")
+            resumed = Job.objects.filter(pk=job_id, status__in=stopped).update(
+                status=JobStatus.QUEUED,
+                attempts=0,
+                error="",
+                worker="",
+                heartbeat_at=None,
+                finished_at=None,
+                queued_at=timezone.now(),
+            )
+            if not resumed:
+                raise _Unchanged
+            if job.kind == JobKind.BOOK:  # the preview lane polls
+                transaction.on_commit(queue.tasks_enqueue)
+    except _Unchanged:
+        return False
+    return True
+
+
 def job_retry(*, job: Job) -> bool:
     """Staff retry of a failed job: a fresh set of attempts, same pages."""
     if job.status != JobStatus.FAILED:
         return False
-    Job.objects.filter(pk=job.pk).update(attempts=0, queued_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(attempts=0, storage_failures=0, queued_at=timezone.now())
     queue.job_requeue(job=job, reason="")
     return True
 
@@ -129,25 +167,15 @@ def preview_to_book(*, job: Job) -> Job:
     return job
 
 
-def _job_files_remove(job: Job) -> None:
-    """Delete from storage every image and PDF the job stored (its rows are
-    the caller's business)."""
-    for page in job.pages.all():
-        for field in (page.line_art, page.colored):
-            if field:
-                field.delete(save=False)
-    for field in (job.cover, job.pdf, job.print_pdf):
-        if field:
-            field.delete(save=False)
-
-
 def job_discard(*, job_id: int) -> None:
     """Delete a job that is not running, and every file it stored."""
-    job = Job.objects.filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
-    if job is None:
-        return
-    _job_files_remove(job)
-    job.delete()
+    with transaction.atomic():
+        # Locked: an image being stored for it is stored, then deleted here.
+        job = Job.objects.select_for_update().filter(pk=job_id).exclude(status=JobStatus.RUNNING).first()
+        if job is None:
+            return
+        jobfiles.job_files_remove(job)
+        job.delete()
 
 
 def job_files_delete(*, job_id: int) -> bool:
@@ -155,12 +183,14 @@ def job_files_delete(*, job_id: int) -> bool:
     its row (a client may keep a record pointing at it): every image and
     PDF is deleted from storage, the pages (whose scenes may name the
     child) are deleted, and the brief is blanked. Refused (False) while the
-    job is queued or running; True once nothing of it is stored."""
+    job is queued or running; True once nothing of it is stored. An image
+    call of a stopped job still out when this runs stores nothing when it
+    comes back (generator.jobfiles)."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
             return False
-        _job_files_remove(job)
+        jobfiles.job_files_remove(job)
         job.pages.all().delete()
         blank = {name: job._meta.get_field(name).get_default() for name in Job.BRIEF_FIELDS}
         for name, value in blank.items():
@@ -170,5 +200,18 @@ def job_files_delete(*, job_id: int) -> bool:
         job.error = "Deleted at the client's request."
         job.pdf_bytes = 0
         job.images_done = 0
-        job.save(update_fields=[*blank, "cover", "pdf", "print_pdf", "status", "error", "pdf_bytes", "images_done"])
+        job.files_deleted_at = timezone.now()
+        job.save(
+            update_fields=[
+                *blank,
+                "cover",
+                "pdf",
+                "print_pdf",
+                "status",
+                "error",
+                "pdf_bytes",
+                "images_done",
+                "files_deleted_at",
+            ]
+        )
     return True

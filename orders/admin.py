@@ -9,7 +9,7 @@ from generator import services as generator_services
 from generator.admin import JobAdmin
 from generator.costs import cost_label
 from generator.models import Job, JobStatus
-from orders import outbox, payments, previews, services
+from orders import outbox, payments, previews, services, stripe_webhooks
 from orders.models import EmailState, Order, Preview, SentEmail, StripeEvent
 
 
@@ -29,7 +29,8 @@ class StripeEventInline(StaffViewOnly, admin.TabularInline):
 
 class NeedsAttentionFilter(YesNoFilter):
     """Orders with a problem noted: a payment that matched nothing, a
-    payment for a closed order, a dispute, a failure."""
+    payment for a closed order, a dispute or an inquiry, a refund Stripe
+    could not deliver, a failure."""
 
     title = "needs attention"
     parameter_name = "needs_attention"
@@ -59,8 +60,9 @@ class OrderAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     readonly_fields = (
         "token", "status_page", "email", "theme", "child_name", "age_group", "paper_size", "child_kind", "hair_color",
         "hair_style", "skin_tone", "glasses", "dedication", "amount_cents", "currency",
-        "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "created_at", "updated_at",
-        "paid_at", "delivered_at", "refunded_at", "book",
+        "status", "problem", "client_ip", "stripe_session_id", "stripe_payment_intent", "dispute_id", "dispute_status",
+        "dispute_stopped_book", "failed_refund_id", "created_at", "updated_at", "paid_at", "delivered_at",
+        "refunded_at", "book",
     )  # fmt: skip
     inlines = [SentEmailInline, StripeEventInline]
     actions = ["retry_failed_jobs", "resend_delivery", "refund", "cancel_unpaid"]
@@ -161,6 +163,15 @@ class MalformedFilter(YesNoFilter):
     condition = Q(outcome__startswith="malformed:")
 
 
+class OtherModeFilter(YesNoFilter):
+    """Events of the other mode than the key's (a live event on a test key,
+    or the reverse): recorded, and nothing else done."""
+
+    title = "other mode"
+    parameter_name = "other_mode"
+    condition = Q(outcome__startswith=stripe_webhooks.OTHER_MODE) & Q(outcome__endswith=" key")
+
+
 class FailingFilter(admin.SimpleListFilter):
     title = "failing"
     parameter_name = "failing"
@@ -175,7 +186,7 @@ class FailingFilter(admin.SimpleListFilter):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(StaffViewOnly, admin.ModelAdmin):
+class SentEmailAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
     """The outbox: what was sent, what waits, and what keeps failing."""
 
     list_display = ("id", "order", "kind", "sequence", "state", "failing", "attempts", "next_attempt_at", "sent_at")
@@ -195,7 +206,7 @@ class SentEmailAdmin(StaffViewOnly, admin.ModelAdmin):
     def failing(self, email: SentEmail) -> bool:
         return email.state == EmailState.FAILED or (email.state == EmailState.PENDING and email.attempts > 0)
 
-    @admin.action(description="Retry failed emails now")
+    @admin.action(description="Retry failed emails now", permissions=["retry_email"])
     def retry(self, request, queryset: QuerySet[SentEmail]):
         retried = sum(outbox.outbox_retry(email=email) for email in queryset)
         level = messages.SUCCESS if retried else messages.WARNING
@@ -206,8 +217,8 @@ class SentEmailAdmin(StaffViewOnly, admin.ModelAdmin):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
-    list_display = ("received_at", "type", "event_id", "order", "awaits_payment", "outcome")
-    list_filter = (MalformedFilter, "awaits_payment", "type", "received_at")
+    list_display = ("received_at", "type", "event_id", "livemode", "order", "awaits_payment", "outcome")
+    list_filter = (MalformedFilter, OtherModeFilter, "awaits_payment", "type", "received_at")
     search_fields = ("event_id", "payment_intent", "order__token", "order__email")
     readonly_fields = (
         "event_id", "type", "payload", "received_at", "processed_at", "order", "payment_intent", "awaits_payment",
@@ -216,6 +227,11 @@ class StripeEventAdmin(StaffViewOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Live", boolean=True)
+    def livemode(self, event: StripeEvent) -> bool | None:
+        live = event.payload.get("livemode") if isinstance(event.payload, dict) else None
+        return live if isinstance(live, bool) else None
 
 
 # The factory's admin knows no order; the shop's shows, for each job, the

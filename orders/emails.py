@@ -49,6 +49,10 @@ SUBJECTS = {
         gettext_lazy("Your order of %(child)s's coloring book was refunded"),
         gettext_lazy("Your order of the coloring book “%(title)s” was refunded"),
     ),
+    EmailKind.PAYMENT_FAILED: (
+        gettext_lazy("Your payment for %(child)s's coloring book did not go through"),
+        gettext_lazy("Your payment for the coloring book “%(title)s” did not go through"),
+    ),
 }
 SUBJECT_TITLE_MAX = 40
 
@@ -89,7 +93,10 @@ def message_id_for(*, order: Order, kind: str, sequence: int) -> str:
 def email_queue(*, order: Order, kind: str) -> SentEmail | None:
     """Write the email's row, pending, in the caller's transaction (the state
     change it tells about). Once per order and kind: a second call, however
-    it races, returns None and writes nothing."""
+    it races, returns None and writes nothing; nor for an order whose
+    personal data was deleted (there is no one to write to)."""
+    if order.personal_data_deleted_at is not None:
+        return None
     if SentEmail.objects.filter(order=order, kind=kind, sequence=0).exists():
         return None
     try:
@@ -137,6 +144,8 @@ def _message(order: Order, kind: str, extra: dict | None = None) -> EmailMultiAl
             "faq_url": site + reverse("orders:faq"),
             "refunds_url": site + reverse("orders:refunds"),
             "status_url": site + reverse("orders:status", args=[order.token]),
+            # The order form filled with this order's brief (orders.views.storefront).
+            "order_again_url": site + reverse("orders:storefront") + f"?again={order.token}",
             "paper_size": order.get_paper_size_display(),
             "scenes": settings.BOOK_SCENES,
             **(extra or {}),
@@ -199,5 +208,16 @@ def job_failed_notify(*, order_id: int, reason: str) -> None:
             f"Book generation failed for order {order.pk}",
             f"Order {order.pk} ({order.email}) failed for good:\n\n{reason}\n\nRetry it from the admin: {admin_url}",
         )
+    except Exception:
+        logger.exception("staff alert for order %s failed", order_id)
+
+
+def staff_notify(*, order_id: int, subject: str, text: str) -> None:
+    """Tell staff (ADMINS) that an order needs them. Run after commit; a
+    mail outage, or no ADMINS, only costs this alert: the order is flagged
+    in the admin's "needs attention" list too."""
+    try:
+        admin_url = settings.SITE_URL + reverse("admin:orders_order_change", args=[order_id])
+        mail_admins(f"{subject}: order {order_id}", f"{text}\n\nThe order in the admin: {admin_url}")
     except Exception:
         logger.exception("staff alert for order %s failed", order_id)

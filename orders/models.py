@@ -41,9 +41,13 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
     # Staff may regenerate pages of a delivered book and deliver it again.
     OrderStatus.DELIVERED: {OrderStatus.QUEUED, OrderStatus.REFUNDED},
     OrderStatus.FAILED: {OrderStatus.QUEUED, OrderStatus.REFUNDED, OrderStatus.CANCELLED},
-    OrderStatus.REFUNDED: set(),
+    # Cancelled when Stripe could not deliver the refund (refund.failed): the
+    # order is closed, its money is not back with the parent, staff see why.
+    OrderStatus.REFUNDED: {OrderStatus.CANCELLED},
     OrderStatus.EXPIRED: {OrderStatus.PAID},  # a late async payment can still succeed
-    OrderStatus.CANCELLED: {OrderStatus.REFUNDED},
+    # Back to QUEUED only when the chargeback that closed it was won in
+    # Stripe (orders.services: a won dispute resumes the book it stopped).
+    OrderStatus.CANCELLED: {OrderStatus.REFUNDED, OrderStatus.QUEUED},
 }
 
 
@@ -73,6 +77,17 @@ class Order(BookBrief):
 
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, blank=True)
+    # The payment's dispute as Stripe last told it (charge.dispute.*): its id
+    # and status ("warning_needs_response" for an inquiry, "needs_response",
+    # "won", ...), so news older than what we know changes nothing.
+    dispute_id = models.CharField(max_length=255, blank=True)
+    dispute_status = models.CharField(max_length=40, blank=True)
+    # A chargeback closed the order (its book stopped, or never started):
+    # winning the dispute makes the book after all.
+    dispute_stopped_book = models.BooleanField(default=False)
+    # The last refund Stripe could not deliver (refund.failed): its id is
+    # recorded once, and a refund tried again uses a new idempotency key.
+    failed_refund_id = models.CharField(max_length=255, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -147,6 +162,7 @@ class EmailKind(models.TextChoices):
     DELIVERY = "delivery", "Book delivery"
     DELAYED = "delayed", "Book delayed"
     REFUND = "refund", "Refund"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
 
 
 class EmailState(models.TextChoices):
@@ -190,6 +206,8 @@ class SentEmail(models.Model):
             models.UniqueConstraint(fields=["order", "kind", "sequence"], name="one_email_of_each_kind"),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        # Retrying sends customer mail: more than a view (bookshop/admin_kit.py).
+        permissions = [("retry_email", "Can send failed emails again")]
 
     def __str__(self) -> str:
         resend = f" (resend {self.sequence})" if self.sequence else ""

@@ -5,6 +5,7 @@ Tests point STRIPE_API_BASE at a local fake server and go through the real SDK.
 
 import json
 from functools import cache
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -31,6 +32,17 @@ def client() -> stripe.StripeClient:
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
 
 
+# Stripe's secret and restricted keys say their mode in their prefix.
+LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+
+
+def key_livemode() -> bool:
+    """Whether the shop runs on a live key. A test key is test mode, and so
+    is the demo checkout (no key): a live event is never for a shop that
+    cannot take live payments."""
+    return (settings.STRIPE_SECRET_KEY or "").startswith(LIVE_KEY_PREFIXES)
+
+
 def checkout_session_create(*, order: Order) -> stripe.checkout.Session:
     status_url = settings.SITE_URL + reverse("orders:status", args=[order.token])
     with translation.override(order.language):
@@ -53,7 +65,10 @@ def checkout_session_create(*, order: Order) -> stripe.checkout.Session:
                         },
                     }
                 ],
-                "success_url": status_url + "?paid=1",
+                # Stripe puts the session's id in place of the literal
+                # {CHECKOUT_SESSION_ID}: the status page asks Stripe about that
+                # session and fulfils a paid order the webhook has not yet.
+                "success_url": status_url + "?session_id={CHECKOUT_SESSION_ID}",
                 "cancel_url": status_url + "?cancelled=1",
                 "metadata": {"order_token": order.token},
             },
@@ -63,13 +78,27 @@ def checkout_session_create(*, order: Order) -> stripe.checkout.Session:
         raise PaymentError(f"Stripe refused the checkout session: {exc.user_message or exc}") from exc
 
 
+def checkout_session_retrieve(*, session_id: str) -> dict[str, Any]:
+    """The Checkout Session as Stripe has it now (decoded JSON, the shape of
+    a checkout.session event's data.object)."""
+    try:
+        return client().v1.checkout.sessions.retrieve(session_id).to_dict()
+    except stripe.StripeError as exc:
+        raise PaymentError(f"Stripe did not answer for the checkout session: {exc.user_message or exc}") from exc
+
+
 def refund_create(*, order: Order) -> stripe.Refund:
     if not order.stripe_payment_intent:
         raise PaymentError("The order has no Stripe payment to refund.")
+    # A refund Stripe could not deliver stays that refund under its key:
+    # trying again after it failed is a new refund, with a key of its own.
+    key = f"refund-{order.token}"
+    if order.failed_refund_id:
+        key = f"{key}-after-{order.failed_refund_id}"
     try:
         return client().v1.refunds.create(
             params={"payment_intent": order.stripe_payment_intent},
-            options={"idempotency_key": f"refund-{order.token}"},
+            options={"idempotency_key": key},
         )
     except stripe.StripeError as exc:
         raise PaymentError(f"Stripe refused the refund: {exc.user_message or exc}") from exc

@@ -17,10 +17,12 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from bookshop.tokens import readable_token
 from generator import services as generator_services
 from generator.errors import JobError
+from generator.selectors import quota_pause
 from orders.locks import transaction_lock
-from orders.models import Preview
+from orders.models import OrderStatus, Preview
 from orders.services import UNREADABLE_ADDRESS, OrderError
 
 logger = logging.getLogger(__name__)
@@ -71,7 +73,11 @@ def previews_spend_today_cents() -> float:
 
 
 def previews_paused() -> bool:
-    return settings.IMAGE_PROVIDER != "offline" and previews_spend_today_cents() >= settings.PREVIEW_DAILY_SPEND_CENTS
+    """No preview offered: the day's spend cap is reached, or Gemini's daily
+    quota is spent (a preview would wait hours for its reset)."""
+    if settings.IMAGE_PROVIDER == "offline":
+        return False
+    return quota_pause() is not None or previews_spend_today_cents() >= settings.PREVIEW_DAILY_SPEND_CENTS
 
 
 @transaction.atomic
@@ -110,7 +116,9 @@ def preview_expired(preview: Preview) -> bool:
 
 def preview_for_order(token: str) -> Preview:
     """The preview an order form names, if it can still be bought."""
-    preview = Preview.objects.select_related("job").filter(token=token).first()
+    # A token that cannot be one (a NUL byte...) names no preview, and never
+    # reaches the database, which would refuse it.
+    preview = Preview.objects.select_related("job").filter(token=token).first() if readable_token(token) else None
     if preview is None or preview_expired(preview):
         raise PreviewRefused(gettext("This preview has expired. Make a new one, or order the book as it is."))
     if preview_ordered(preview):
@@ -141,13 +149,34 @@ def preview_redraw(*, preview: Preview) -> Preview:
     return preview
 
 
+# A Stripe Checkout session lasts 24 hours at most (its expires_at is 30
+# minutes to 24 hours after it is made, 24 by default), and ours is made
+# when the order is placed: past that, a checkout not completed has ended.
+CHECKOUT_SESSION_MAX_HOURS = 24
+
+
+def _checkout_in_progress() -> Q:
+    """Previews an order is being paid for: on Stripe's page still (its
+    session may not have expired yet), or completed with a delayed payment
+    method whose money has not arrived (checkout.session.completed with
+    payment_status unpaid, then async_payment_succeeded days later)."""
+    pending = Q(orders__status=OrderStatus.PENDING_PAYMENT)
+    on_stripes_page = Q(orders__created_at__gte=timezone.now() - timedelta(hours=CHECKOUT_SESSION_MAX_HOURS))
+    paying_later = Q(orders__stripe_events__type="checkout.session.completed")
+    return pending & (on_stripes_page | paying_later)
+
+
 def previews_sweep() -> int:
     """Delete previews past PREVIEW_MAX_AGE_DAYS that no paid order bought,
-    with their images (the factory's job and files); how many. An unpaid
-    order placed from one keeps its brief and loses the link."""
+    with their images (the factory's job and files); how many. One bought
+    by a checkout in progress is kept until that checkout ends (paid: it is
+    the book; expired, cancelled: deleted by the next sweep), so a payment
+    makes the book that was previewed. An unpaid order placed from one
+    keeps its brief and loses the link."""
     old = Preview.objects.filter(created_at__lt=timezone.now() - timedelta(days=settings.PREVIEW_MAX_AGE_DAYS)).exclude(
         orders__paid_at__isnull=False
     )
+    old = old.exclude(pk__in=Preview.objects.filter(_checkout_in_progress()).values("pk"))
     deleted = 0
     for job_id in old.values_list("job_id", flat=True):
         generator_services.job_discard(job_id=job_id)

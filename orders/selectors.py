@@ -9,15 +9,21 @@ from generator.selectors import job_progress, pages_drawn
 from orders.links import download_path
 from orders.models import Order, OrderStatus
 
-# From this many seconds the estimate is told in minutes.
+# From this many seconds the estimate is told in minutes, then in hours (a
+# book waiting for Gemini's daily quota to come back waits hours).
 MINUTES_FROM_SECONDS = 90
+HOURS_FROM_SECONDS = 2 * 3600
 
 
 def eta_text(seconds: int | None) -> str:
     """The estimate as the status page tells it: "about N min left" from 90 s,
-    "less than a minute left" below; never "0 min"; "" when there is none."""
+    "about N hours left" from two hours, "less than a minute left" below;
+    never "0 min"; "" when there is none."""
     if seconds is None:
         return ""
+    if seconds >= HOURS_FROM_SECONDS:
+        hours = round(seconds / 3600)
+        return ngettext("about %(hours)d hour left", "about %(hours)d hours left", hours) % {"hours": hours}
     if seconds >= MINUTES_FROM_SECONDS:
         minutes = round(seconds / 60)
         return ngettext("about %(minutes)d min left", "about %(minutes)d min left", minutes) % {"minutes": minutes}

@@ -1,12 +1,10 @@
 """Every state change of an order happens here."""
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,9 +16,9 @@ from orders.locks import transaction_lock
 from orders.models import ORDER_TRANSITIONS, EmailKind, Order, OrderStatus, Preview, StripeEvent
 from orders.stripe_events import (
     Charge,
-    CheckoutSession,
     Dispute,
     MalformedEvent,
+    Refund,
     charge_parse,
     dispute_parse,
     event_object,
@@ -153,6 +151,8 @@ KEPT_REFUND = "refund before payment: kept"
 KEPT_PARTIAL_REFUND = "partial refund before payment: kept"
 KEPT_DISPUTE = "dispute before payment: kept"
 APPLIED = "applied when the payment arrived"
+# Kept events are of these types (StripeEvent.type).
+DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
 
 
 def _payment_lock(payment_intent: str) -> None:
@@ -172,11 +172,13 @@ def order_fulfill(
     Every payment that matches the order's price keeps its session id,
     payment intent and paid_at, so staff and Stripe's later events can find
     and refund it. Then, in this order:
-    - a dispute kept for this payment: the order is closed for staff, no book;
+    - a chargeback kept for this payment, open or lost: the order is closed
+      for staff, no book;
     - a full refund kept for it: the order is refunded, no book;
     - an order already closed (cancelled): flagged for staff to refund, no book;
     - otherwise paid, its job created and queued, its confirmation written
-      to the outbox.
+      to the outbox; an inquiry, or a dispute already won, kept for it is
+      noted for staff.
     Returns the order and what was done, for the log.
     """
     with transaction.atomic():
@@ -186,6 +188,12 @@ def order_fulfill(
             return None, f"no order with token {token!r}"
         if order.paid_at is not None:
             return order, "already paid; nothing to do"
+        if holder := _session_holder(order, session_id):
+            problem = (
+                f"A payment arrived by Checkout Session {session_id}, which belongs to order {holder.number}; "
+                "not fulfilled. Look at both in Stripe."
+            )
+            return order, _order_flag(order, problem)
         _payment_ids_keep(order, session_id=session_id, payment_intent=payment_intent)
         if amount_cents != order.amount_cents or currency.lower() != order.currency:
             problem = (
@@ -200,10 +208,11 @@ def order_fulfill(
         closed = OrderStatus.PAID not in ORDER_TRANSITIONS[order.status]
         if not closed:
             order_transition(order, OrderStatus.PAID)
-        disputes = [dispute_parse(event_object(e.payload)) for e in kept if e.type == "charge.dispute.created"]
+        disputes = _disputes_latest([dispute_parse(event_object(e.payload)) for e in kept if e.type in DISPUTE_EVENTS])
         charges = [charge_parse(event_object(e.payload)) for e in kept if e.type == "charge.refunded"]
-        if disputes:
-            outcome = _order_dispute(order, disputes[0])
+        stopping = [dispute for dispute in disputes if _dispute_stops_book(dispute)]
+        if stopping:
+            outcome = _order_dispute(order, stopping[0])
         elif any(charge.refunded for charge in charges):
             _order_mark_refunded(order, "Refunded in Stripe before its payment arrived.")
             outcome = "refunded before its payment arrived; no book made"
@@ -223,6 +232,8 @@ def order_fulfill(
             # a second or two, even while a book is being made, and never on
             # this request: a slow mail provider must not slow Stripe's webhook.
             emails.email_queue(order=order, kind=EmailKind.CONFIRMATION)
+            for dispute in disputes:
+                _order_dispute(order, dispute)
             outcome = "fulfilled"
         for event in kept:
             event.order = order
@@ -243,6 +254,16 @@ def _book_job(order: Order) -> Job:
             Preview.objects.filter(pk=preview.pk).update(api_calls=job.api_calls, cost_micros=job.cost_micros)
             return generator_services.preview_to_book(job=job)
     return generator_services.job_create(**order.brief_fields())
+
+
+def _session_holder(order: Order, session_id: str) -> Order | None:
+    """Another order that already holds this Checkout Session: a session
+    pays for one order, so a payment naming it for a second one is not
+    fulfilled (and would break the unique session id: a 500 Stripe retries
+    for days). Locked, so a concurrent payment for it waits for this one."""
+    if not session_id:
+        return None
+    return Order.objects.select_for_update().filter(stripe_session_id=session_id).exclude(pk=order.pk).first()
 
 
 def _payment_ids_keep(order: Order, *, session_id: str, payment_intent: str) -> None:
@@ -277,8 +298,9 @@ def _events_awaiting(payment_intent: str) -> list[StripeEvent]:
     )
 
 
-def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]:
-    """Close an unpaid order (checkout expired or payment failed)."""
+def order_close(*, token: str, to: str, reason: str, email: str | None = None) -> tuple[Order | None, str]:
+    """Close an unpaid order (checkout expired or payment failed), and write
+    the customer's `email` (an EmailKind), if any, to the outbox with it."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(token=token).first()
         if order is None:
@@ -286,7 +308,18 @@ def order_close(*, token: str, to: str, reason: str) -> tuple[Order | None, str]
         if order.status != OrderStatus.PENDING_PAYMENT:
             return order, f"order is {order.status}; left as it is"
         order_transition(order, to, problem=reason)
-    return order, f"closed as {to}"
+        if email is not None:
+            emails.email_queue(order=order, kind=email)
+    return order, f"closed as {to}" + (f"; {email} email written" if email else "")
+
+
+def order_payment_failed(*, token: str) -> tuple[Order | None, str]:
+    """The delayed payment (a SEPA debit) failed: the order is closed and
+    the parent told, in the order's language, with a link that starts the
+    same order again (orders.emails)."""
+    return order_close(
+        token=token, to=OrderStatus.CANCELLED, reason="The payment failed.", email=EmailKind.PAYMENT_FAILED
+    )
 
 
 def _order_mark_refunded(order: Order, reason: str) -> None:
@@ -341,59 +374,7 @@ def order_delivery_resend(*, order: Order) -> None:
     emails.delivery_resend(order=order)
 
 
-def _order_dispute(order: Order, dispute: Dispute) -> str:
-    """With the order's row locked: the payment is contested, so no book is
-    made (or made further) and staff answer the dispute in Stripe. The
-    customer is not written to: their bank is already handling it."""
-    contested = f"Payment disputed in Stripe ({dispute.reason}, {dispute.amount_cents} {dispute.currency})"
-    if OrderStatus.CANCELLED in ORDER_TRANSITIONS[order.status]:
-        problem = f"{contested}: no book is made. Answer the dispute in Stripe."
-        order_transition(order, OrderStatus.CANCELLED, problem=problem)
-        generator_services.job_cancel(job_id=order.job_id, reason=problem)
-        logger.warning("order %s: %s", order.pk, problem)
-        return f"disputed: order closed ({order.status})"
-    # Delivered, refunded or already closed: the status stays, staff are told.
-    return _order_flag(order, f"{contested} while the order is {order.status}. Answer the dispute in Stripe.")
-
-
-# Stripe events -------------------------------------------------------------
-
-
-class Handled(NamedTuple):
-    """What handling an event did: the order it concerned, the outcome for
-    the log and staff, and whether it waits for its payment to arrive."""
-
-    order: Order | None
-    outcome: str
-    awaits_payment: bool = False
-
-
-def _session_fulfill(session: CheckoutSession) -> Handled:
-    return Handled(
-        *order_fulfill(
-            token=session.token,
-            amount_cents=session.amount_cents,
-            currency=session.currency,
-            session_id=session.session_id,
-            payment_intent=session.payment_intent,
-        )
-    )
-
-
-def _on_session_completed(session: CheckoutSession) -> Handled:
-    if session.payment_status != "paid":
-        # Delayed payment methods: wait for async_payment_succeeded.
-        order = Order.objects.filter(token=session.token).first() if session.token else None
-        return Handled(order, f"payment_status is {session.payment_status!r}; waiting")
-    return _session_fulfill(session)
-
-
-def _on_session_expired(session: CheckoutSession) -> Handled:
-    return Handled(*order_close(token=session.token, to=OrderStatus.EXPIRED, reason="Checkout expired unpaid."))
-
-
-def _on_async_payment_failed(session: CheckoutSession) -> Handled:
-    return Handled(*order_close(token=session.token, to=OrderStatus.CANCELLED, reason="The payment failed."))
+# Payments Stripe tells us about ---------------------------------------------
 
 
 def _order_of_payment(payment_intent: str) -> Order | None:
@@ -403,76 +384,212 @@ def _order_of_payment(payment_intent: str) -> Order | None:
     return order if order is not None and order.paid_at is not None else None
 
 
-def _on_charge_refunded(charge: Charge) -> Handled:
+def order_charge_refunded(*, charge: Charge) -> tuple[Order | None, str]:
+    """Stripe refunded the charge (charge.refunded), all of it or part.
+    (None, KEPT_...) while its payment has not arrived: the event is kept
+    and order_fulfill applies it when the payment comes."""
     with transaction.atomic():
         _payment_lock(charge.payment_intent)
         order = _order_of_payment(charge.payment_intent)
         if order is None:
-            # Kept, and applied by order_fulfill when the payment arrives.
-            return Handled(None, KEPT_REFUND if charge.refunded else KEPT_PARTIAL_REFUND, awaits_payment=True)
+            return None, KEPT_REFUND if charge.refunded else KEPT_PARTIAL_REFUND
         if not charge.refunded:
-            return Handled(order, _order_flag(order, _partial_refund_note(charge)))
+            return order, _order_flag(order, _partial_refund_note(charge))
         if order.status == OrderStatus.REFUNDED:
-            return Handled(order, "already refunded")
+            return order, "already refunded"
         if OrderStatus.REFUNDED not in ORDER_TRANSITIONS[order.status]:
-            return Handled(order, _order_flag(order, f"Refunded in Stripe while {order.status}; look at it."))
+            return order, _order_flag(order, f"Refunded in Stripe while {order.status}; look at it.")
         _order_mark_refunded(order, "Refunded in Stripe.")
-    return Handled(order, "refunded")
+    return order, "refunded"
 
 
-def _on_dispute_created(dispute: Dispute) -> Handled:
+def order_refund_failed(*, refund: Refund) -> tuple[Order | None, str]:
+    """Stripe could not deliver a refund (refund.failed, or refund.updated
+    with status failed): the money is back in our Stripe balance, not with
+    the parent, who was told it was coming.
+
+    A refunded order becomes cancelled (closed, no book, and no longer
+    claiming a refund; staff may refund it again from the admin, under a new
+    idempotency key), its refunded_at cleared. Any order is flagged with
+    the failure's reason and staff are mailed after commit (ADMINS; without
+    ADMINS the admin's "needs attention" list is where they see it). The
+    parent is not written to: staff agree another way to pay them back.
+    Once per refund, whichever of Stripe's events about it come first."""
+    with transaction.atomic():
+        _payment_lock(refund.payment_intent)
+        order = _order_of_payment(refund.payment_intent)
+        if order is None:
+            return None, f"refund {refund.refund_id} failed for no paid order ({refund.payment_intent})"
+        if order.failed_refund_id == refund.refund_id:
+            return order, f"refund {refund.refund_id} failure already recorded"
+        order.failed_refund_id = refund.refund_id
+        order.save(update_fields=["failed_refund_id", "updated_at"])
+        problem = (
+            f"Stripe could not deliver refund {refund.refund_id} of {refund.amount_cents} {refund.currency} "
+            f"({refund.failure_reason}): the money is back in the Stripe balance, not with the customer. "
+            "Contact the customer, then refund again or pay them another way."
+        )
+        if order.status == OrderStatus.REFUNDED:
+            order_transition(order, OrderStatus.CANCELLED)
+            order.refunded_at = None
+            order.save(update_fields=["refunded_at"])
+        _order_flag(order, problem)
+        transaction.on_commit(lambda: emails.staff_notify(order_id=order.pk, subject="Refund failed", text=problem))
+    return order, problem
+
+
+# Disputes --------------------------------------------------------------------
+
+# How far a dispute has gone, by Stripe's status. News of an earlier stage
+# arriving after a later one (Stripe does not promise an order) changes
+# nothing. An inquiry (warning_*) moves no money; the bank may escalate it to
+# a chargeback under the same id, even after the inquiry closed.
+DISPUTE_STAGES = {
+    "warning_needs_response": 0,
+    "warning_under_review": 0,
+    "warning_closed": 1,
+    "needs_response": 2,
+    "under_review": 2,
+    "won": 3,
+    "lost": 3,
+    "prevented": 3,
+    "charge_refunded": 3,
+}
+# A status Stripe adds later is taken for an open chargeback: the money may
+# be gone, so no book is made until staff look.
+CHARGEBACK = 2
+# The start of an inquiry's note, which the inquiry's closing clears.
+INQUIRY_NOTE = "Inquiry from the cardholder's bank in Stripe"
+
+
+def _dispute_stage(status: str) -> int:
+    return DISPUTE_STAGES.get(status, CHARGEBACK) if status else -1
+
+
+def _dispute_stops_book(dispute: Dispute) -> bool:
+    """An open chargeback or a lost one: the money left, no book is made."""
+    return _dispute_stage(dispute.status) == CHARGEBACK or dispute.status == "lost"
+
+
+def _disputes_latest(disputes: list[Dispute]) -> list[Dispute]:
+    """Each dispute's furthest status, from events kept in the order they came."""
+    latest: dict[str, Dispute] = {}
+    for dispute in disputes:
+        known = latest.get(dispute.dispute_id)
+        if known is None or _dispute_stage(dispute.status) >= _dispute_stage(known.status):
+            latest[dispute.dispute_id] = dispute
+    return list(latest.values())
+
+
+def order_dispute_update(*, dispute: Dispute) -> tuple[Order | None, str]:
+    """Stripe told us where a dispute of an order's payment stands
+    (charge.dispute.created, .updated, .closed). (None, KEPT_DISPUTE) while
+    the payment has not arrived: the event is kept for order_fulfill."""
     with transaction.atomic():
         _payment_lock(dispute.payment_intent)
         order = _order_of_payment(dispute.payment_intent)
         if order is None:
-            return Handled(None, KEPT_DISPUTE, awaits_payment=True)
-        return Handled(order, _order_dispute(order, dispute))
+            return None, KEPT_DISPUTE
+        return order, _order_dispute(order, dispute)
 
 
-# Each event type the shop handles: the parser of its data.object, and its handler.
-EVENT_HANDLERS: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[[Any], Handled]]] = {
-    "checkout.session.completed": (session_parse, _on_session_completed),
-    "checkout.session.async_payment_succeeded": (session_parse, _session_fulfill),
-    "checkout.session.expired": (session_parse, _on_session_expired),
-    "checkout.session.async_payment_failed": (session_parse, _on_async_payment_failed),
-    "charge.refunded": (charge_parse, _on_charge_refunded),
-    "charge.dispute.created": (dispute_parse, _on_dispute_created),
-}
+def _order_dispute(order: Order, dispute: Dispute) -> str:
+    """With the order's row locked, its payment recorded: act on the
+    dispute's status.
+    - inquiry (warning_needs_response, warning_under_review): flagged for
+      staff, the book goes on; closed (warning_closed): the flag is cleared;
+    - chargeback open (needs_response, under_review) or lost: no book is made
+      (or made further) and staff answer it in Stripe; a delivered or
+      refunded order keeps its status and is flagged;
+    - won: a book the chargeback stopped is made after all, the note says so.
+    The customer is never written to: their bank is handling it."""
+    stage = _dispute_stage(dispute.status)
+    if order.dispute_id == dispute.dispute_id and stage < _dispute_stage(order.dispute_status):
+        return f"dispute is already {order.dispute_status}; {dispute.status} is older news, nothing changed"
+    order.dispute_id, order.dispute_status = dispute.dispute_id, dispute.status
+    order.save(update_fields=["dispute_id", "dispute_status", "updated_at"])
+    about = f"({dispute.reason}, {dispute.amount_cents} {dispute.currency})"
+    if dispute.inquiry and stage == 0:
+        note = f"{INQUIRY_NOTE} {about}: no money moved, the book goes on. Answer it in Stripe."
+        return f"inquiry: {_order_flag(order, note)}"
+    if dispute.status == "warning_closed":
+        if order.problem.startswith(INQUIRY_NOTE):
+            order.problem = ""
+            order.save(update_fields=["problem", "updated_at"])
+        return "inquiry closed: note cleared"
+    if dispute.status == "won":
+        return _order_dispute_won(order, about)
+    if dispute.status == "lost":
+        contested = f"Dispute lost in Stripe {about}: the money went back to the cardholder"
+    elif stage == CHARGEBACK:
+        contested = f"Payment disputed in Stripe {about}"
+    else:  # prevented, charge_refunded: closed without a decision against us
+        return _order_flag(order, f"Dispute closed in Stripe as {dispute.status} {about}; the order is {order.status}.")
+    if order.status == OrderStatus.CANCELLED and order.dispute_stopped_book:
+        return _order_flag(order, f"{contested}: no book is made. Answer the dispute in Stripe.")
+    if OrderStatus.CANCELLED in ORDER_TRANSITIONS[order.status]:
+        problem = f"{contested}: no book is made. Answer the dispute in Stripe."
+        order_transition(order, OrderStatus.CANCELLED, problem=problem)
+        order.dispute_stopped_book = True
+        order.save(update_fields=["dispute_stopped_book"])
+        generator_services.job_cancel(job_id=order.job_id, reason=problem)
+        logger.warning("order %s: %s", order.pk, problem)
+        return f"disputed: order closed ({order.status})"
+    # Delivered, refunded or already closed: the status stays, staff are told.
+    return _order_flag(order, f"{contested} while the order is {order.status}. Answer the dispute in Stripe.")
 
 
-def stripe_event_process(*, event: dict[str, Any]) -> StripeEvent | None:
-    """Record a verified Stripe event once and handle it. A redelivery (same
-    event id) returns None and changes nothing.
+def _order_dispute_won(order: Order, about: str) -> str:
+    """The bank decided for us and the money is back: a book the chargeback
+    stopped goes back in line, keeping the pages it drew (or is made, if it
+    never started). Its confirmation is written once, whenever it was."""
+    won = f"Dispute won in Stripe {about}: the money is back."
+    if not (order.status == OrderStatus.CANCELLED and order.dispute_stopped_book):
+        return _order_flag(order, f"{won} The order is {order.status}; nothing else to do.")
+    order.dispute_stopped_book = False
+    order_transition(order, OrderStatus.QUEUED, problem=f"{won} Its book is being made again.")
+    if order.job is None:
+        order.job = _book_job(order)
+    else:
+        generator_services.job_resume(job_id=order.job_id)
+    order.save(update_fields=["job", "dispute_stopped_book", "updated_at"])
+    emails.email_queue(order=order, kind=EmailKind.CONFIRMATION)
+    logger.info("order %s: %s", order.pk, order.problem)
+    return "dispute won: book resumed"
 
-    The event's id and type were checked by payments.webhook_event_verify.
-    A data.object of the wrong shape is recorded with outcome "malformed:
-    ..." and changes nothing else: Stripe would send it again unchanged, so
-    failing the delivery would only make it retry for days.
-    """
-    handler = EVENT_HANDLERS.get(event["type"])
-    # One transaction for the record and its effects: if handling fails, the
-    # record is rolled back too and Stripe's retry is handled afresh.
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
-        except IntegrityError:
-            return None
-        handled = Handled(None, "ignored: not an event the shop handles")
-        if handler is not None:
-            parse, handle = handler
-            try:
-                parsed = parse(event_object(event))
-            except MalformedEvent as exc:
-                handled = Handled(None, f"malformed: {exc}")
-                logger.warning("stripe event %s %s is malformed: %s", record.type, record.event_id, exc)
-            else:
-                record.payment_intent = getattr(parsed, "payment_intent", "")
-                handled = handle(parsed)
-        record.order = handled.order
-        record.outcome = handled.outcome
-        record.awaits_payment = handled.awaits_payment
-        record.processed_at = timezone.now()
-        record.save(update_fields=["order", "outcome", "payment_intent", "awaits_payment", "processed_at"])
-    logger.info("stripe event %s %s: %s", record.type, record.event_id, handled.outcome)
-    return record
+
+# The return from Checkout ----------------------------------------------------
+
+
+def order_checkout_return(*, token: str, session_id: str) -> str:
+    """The parent is back from Stripe Checkout on the status page, its
+    success_url, with the session's id: if Stripe says that session is
+    paid and its payment is not recorded yet (a late or lost webhook), it
+    is fulfilled now through order_fulfill, exactly as the webhook would,
+    so whichever comes first makes the one job and writes the one
+    confirmation. Only the order's own session counts; an unpaid one, or a
+    Stripe that does not answer, changes nothing (the webhook will come).
+    Returns what was done, for the log."""
+    order = Order.objects.filter(token=token).first()
+    if settings.DEMO_CHECKOUT or order is None or order.paid_at is not None:
+        return "nothing to do"
+    if not session_id or session_id != order.stripe_session_id:
+        return "not this order's checkout session"
+    try:
+        session = session_parse(payments.checkout_session_retrieve(session_id=session_id))
+    except (payments.PaymentError, MalformedEvent) as exc:
+        logger.warning("order %s: checkout session %s not read on return: %s", order.pk, session_id, exc)
+        return "Stripe did not answer; waiting for the webhook"
+    if session.session_id != session_id or session.token != order.token:
+        return "the session Stripe returned is not this order's"
+    if session.payment_status != "paid":
+        return f"payment_status is {session.payment_status!r}; waiting"
+    _, outcome = order_fulfill(
+        token=order.token,
+        amount_cents=session.amount_cents,
+        currency=session.currency,
+        session_id=session.session_id,
+        payment_intent=session.payment_intent,
+    )
+    logger.info("order %s: fulfilled from the return page: %s", order.pk, outcome)
+    return outcome

@@ -3,7 +3,7 @@
 A signature proves who sent an event, not that it has the shape we expect.
 Each parser here takes the event's `data.object` as decoded JSON and returns
 a small typed value, or raises MalformedEvent saying which field is wrong;
-the processor (orders.services.stripe_event_process) records that for staff
+the processor (orders.stripe_webhooks.stripe_event_process) records that for staff
 and answers 200, so Stripe does not retry an event that will never parse.
 """
 
@@ -42,10 +42,31 @@ class Charge:
 
 @dataclass(frozen=True)
 class Dispute:
-    """A dispute (charge.dispute.*)."""
+    """A dispute (charge.dispute.*): an inquiry while its status is
+    `warning_*` (the bank asks, no money has moved), else a chargeback."""
 
+    dispute_id: str
     payment_intent: str
+    status: str
     reason: str
+    amount_cents: int
+    currency: str
+
+    @property
+    def inquiry(self) -> bool:
+        return self.status.startswith("warning_")
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A refund (refund.updated, refund.failed, charge.refund.updated)."""
+
+    refund_id: str
+    payment_intent: str
+    # pending, requires_action, succeeded, failed or canceled.
+    status: str
+    # Why it failed, when it did: lost_or_stolen_card, expired_or_canceled_card, ...
+    failure_reason: str
     amount_cents: int
     currency: str
 
@@ -86,8 +107,25 @@ def charge_parse(obj: dict[str, Any]) -> Charge:
 
 def dispute_parse(obj: dict[str, Any]) -> Dispute:
     return Dispute(
+        # Events written before disputes were told apart carry no id: they
+        # are one dispute.
+        dispute_id=_text(obj, "id"),
         payment_intent=_text(obj, "payment_intent", required=True),
+        # A dispute without a status is read as the chargeback it was
+        # always taken for.
+        status=_text(obj, "status") or "needs_response",
         reason=_text(obj, "reason") or "no reason given",
+        amount_cents=_amount(obj, "amount", default=0),
+        currency=_text(obj, "currency").lower(),
+    )
+
+
+def refund_parse(obj: dict[str, Any]) -> Refund:
+    return Refund(
+        refund_id=_text(obj, "id", required=True),
+        payment_intent=_text(obj, "payment_intent", required=True),
+        status=_text(obj, "status", required=True),
+        failure_reason=_text(obj, "failure_reason") or "unknown",
         amount_cents=_amount(obj, "amount", default=0),
         currency=_text(obj, "currency").lower(),
     )

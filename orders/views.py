@@ -12,12 +12,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookshop.downloads import pdf_download
+from bookshop.tokens import readable_token
 from generator import selectors as job_selectors
 from generator.health import health_report
 from generator.selectors import book_pdf
 from generator.thumbnails import preview_image as preview_image_bytes
 from generator.thumbnails import thumbnail
-from orders import payments, previews, pricing, privacy, selectors, services
+from orders import payments, previews, pricing, privacy, selectors, services, stripe_webhooks
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
 from orders.models import Order, OrderStatus, Preview
@@ -67,12 +68,20 @@ def _storefront(request: HttpRequest, form: OrderForm, status: int = 200) -> Htt
 @require_GET
 def storefront(request: HttpRequest) -> HttpResponse:
     """The order form; `?from=<preview token>` fills it with that preview's
-    brief, to change the theme or anything else and preview again."""
+    brief, to change the theme or anything else and preview again, and
+    `?again=<order token>` with that order's (the link in the email of a
+    payment that failed). Each token is the secret that already shows its
+    brief on its own page."""
     initial = {}
-    source = request.GET.get("from", "")[:64]
+    # A value that cannot be a token (bookshop/tokens.py) names nothing.
+    source = readable_token(request.GET.get("from", ""))
+    again = readable_token(request.GET.get("again", ""))
     preview = Preview.objects.filter(token=source).first() if source else None
+    order = Order.objects.filter(token=again, personal_data_deleted_at__isnull=True).first() if again else None
     if preview is not None:
         initial = {**preview.brief_fields(), "email": preview.email}
+    elif order is not None:
+        initial = {**order.brief_fields(), "email": order.email}
     return _storefront(request, OrderForm(initial=initial))
 
 
@@ -118,8 +127,6 @@ def order_create(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_or_404(token: str) -> Preview:
-    if len(token) > 64:
-        raise Http404
     preview = get_object_or_404(Preview.objects.select_related("job"), token=token)
     if previews.preview_expired(preview) and not previews.preview_ordered(preview):
         raise Http404
@@ -237,7 +244,14 @@ def _status_page(request: HttpRequest, order: Order, *, delete_error: str = "", 
 @never_cache
 @require_GET
 def order_status_page(request: HttpRequest, token: str) -> HttpResponse:
-    return _status_page(request, _order_or_404(token))
+    order = _order_or_404(token)
+    # Back from Stripe Checkout (its success_url): a payment the webhook has
+    # not brought yet is fulfilled now, so the parent sees their book begin.
+    session_id = request.GET.get("session_id", "")
+    if session_id and order.paid_at is None:
+        services.order_checkout_return(token=order.token, session_id=session_id[:255])
+        order.refresh_from_db()
+    return _status_page(request, order)
 
 
 @require_POST
@@ -318,7 +332,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = payments.webhook_event_verify(payload=payload, signature=request.headers.get("Stripe-Signature", ""))
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
         return HttpResponse("Invalid payload or signature.", status=400)
-    services.stripe_event_process(event=event)
+    stripe_webhooks.stripe_event_process(event=event)
     return HttpResponse(status=200)
 
 

@@ -576,10 +576,14 @@ def test_bin_start_serves_from_a_clean_venv_built_from_requirements_txt_only(tmp
         "VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://127.0.0.1",
+        # Chosen on purpose: production refuses the offline drawings otherwise.
+        "IMAGE_PROVIDER": "offline",
         "STRIPE_SECRET_KEY": "sk_test_unused",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
+    production["STATIC_ROOT"] = str(tmp_path / "staticfiles")
     running = Shop(tmp_path, production, python=python)
     try:
         running.start()
@@ -588,6 +592,10 @@ def test_bin_start_serves_from_a_clean_venv_built_from_requirements_txt_only(tmp
         # Behind Render's proxy (https), the storefront renders in production.
         status, body = http_get(running.base + "/", **{"X-Forwarded-Proto": "https"})
         assert status == 200, body[:2000]
+        # With its stylesheet: nothing but bin/start collected the static files.
+        stylesheet = re.search(rb'href="(/static/css/[^"]+)"', body).group(1).decode()
+        status, css = http_get(running.base + stylesheet, **{"X-Forwarded-Proto": "https"})
+        assert status == 200 and b"font-family" in css, css[:300]
         pids = running.tree()
         running.process.send_signal(signal.SIGTERM)
         assert wait_gone(pids) < STOP_LIMIT_SECONDS

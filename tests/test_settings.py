@@ -15,6 +15,7 @@ PRODUCTION = {
     "STRIPE_SECRET_KEY": "sk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_example",
     "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+    "GEMINI_API_KEY": "example-gemini-key",
 }
 
 
@@ -31,7 +32,10 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "EMAIL_BACKEND"])
+REQUIRED = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "EMAIL_BACKEND", "SITE_URL", "GEMINI_API_KEY"]
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {**PRODUCTION, "DEBUG": "0"}
     del env[missing]
@@ -74,3 +78,65 @@ def test_render_host_name_stands_in_for_allowed_hosts_and_site_url():
     result = manage("shell", "-c", show, RENDER_EXTERNAL_HOSTNAME="crayon-tales.onrender.com", **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['crayon-tales.onrender.com'] https://crayon-tales.onrender.com"
+
+
+def show(*names: str, **env: str) -> list[str]:
+    """The settings `names` as production loads them with `env`, one a line."""
+    code = "from django.conf import settings; " + "; ".join(f"print(repr(settings.{name}))" for name in names)
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-len(names) :]
+
+
+def test_production_refuses_the_offline_provider_unless_chosen():
+    """Without a Gemini key production would sell procedural drawings for
+    the book's price: it refuses, unless IMAGE_PROVIDER=offline says so."""
+    env = {key: value for key, value in PRODUCTION.items() if key != "GEMINI_API_KEY"}
+    refused = manage("check", **env)
+    assert refused.returncode != 0
+    assert "GEMINI_API_KEY must be set" in refused.stderr
+    assert "IMAGE_PROVIDER=offline" in refused.stderr
+    assert show("IMAGE_PROVIDER", **env, IMAGE_PROVIDER="offline") == ["'offline'"]
+    assert show("IMAGE_PROVIDER", **PRODUCTION) == ["'gemini'"]
+
+
+def test_production_refuses_gemini_without_its_key():
+    env = {key: value for key, value in PRODUCTION.items() if key != "GEMINI_API_KEY"}
+    result = manage("check", **env, IMAGE_PROVIDER="gemini")
+    assert result.returncode != 0
+    assert "GEMINI_API_KEY must be set when IMAGE_PROVIDER is gemini" in result.stderr
+
+
+def test_production_requires_site_url_outside_render():
+    """Links in emails must not point at 127.0.0.1 because SITE_URL was forgotten."""
+    env = {key: value for key, value in PRODUCTION.items() if key != "SITE_URL"}
+    result = manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+    relative = manage("check", **{**PRODUCTION, "SITE_URL": "shop.example.com"})
+    assert "SITE_URL must be an absolute http(s) URL" in relative.stderr
+
+
+def test_render_external_url_stands_in_for_site_url():
+    env = {key: value for key, value in PRODUCTION.items() if key != "SITE_URL"}
+    url = "https://crayon-tales-x1y2.onrender.com"
+    assert show("SITE_URL", **env, RENDER_EXTERNAL_URL=url + "/") == [repr(url)]
+
+
+def test_smtp_is_configured_from_the_environment():
+    env = {
+        **PRODUCTION,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": "465",
+        "EMAIL_HOST_USER": "shop",
+        "EMAIL_HOST_PASSWORD": "secret",
+        "EMAIL_USE_SSL": "1",
+    }
+    names = ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_SSL", "EMAIL_USE_TLS")
+    assert show(*names, **env) == ["'smtp.example.com'", "465", "'shop'", "'secret'", "True", "False"]
+    starttls = {**env, "EMAIL_PORT": "587", "EMAIL_USE_SSL": ""}
+    assert show("EMAIL_PORT", "EMAIL_USE_TLS", **starttls) == ["587", "True"]
+    no_host = {key: value for key, value in env.items() if key != "EMAIL_HOST"}
+    result = manage("check", **no_host)
+    assert "EMAIL_HOST must be set" in result.stderr

@@ -15,13 +15,13 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.contrib.auth.models import User
 from django.test import Client
-User.objects.create_superuser("staff", "staff@example.com", "pw")
+staff = User.objects.create_superuser("staff", "staff@example.com", "pw")
 client = Client()
 for url in ("/", "/healthz", "/orders/unknown/status.json"):
     client.get(url)
 client.post("/order/", {"email": "a@example.com", "theme": "cats", "child_name": "", "age_group": "kids",
                         "paper_size": "a4"})
-client.login(username="staff", password="pw")
+client.force_login(staff)
 for url in ("/admin/", "/admin/orders/order/", "/admin/generator/job/", "/admin/generator/job/dashboard/"):
     assert client.get(url).status_code == 200, url
 heavy = [name for name in ("weasyprint", "google.genai", "vtracer", "generator.pdf") if name in sys.modules]

@@ -12,6 +12,7 @@ from generator.providers.base import (
     ImageProvider,
     ImageRefused,
     ProviderError,
+    QuotaPaused,
     ScenesRefused,
     Usage,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ImageProvider",
     "ImageRefused",
     "ProviderError",
+    "QuotaPaused",
     "ScenesRefused",
     "Usage",
     "provider_get",

@@ -44,7 +44,10 @@ class ProviderError(Exception):
 
 
 class ImageRefused(ProviderError):
-    """The model returned no image (a safety block) even after rephrasing."""
+    """A safety filter withheld the image, even for a softer prompt. Asking
+    again with the same scene gets the same answer: the pipeline replaces
+    a page's scene instead (`ImageProvider.replace_scene`), and fails the
+    job only when that is not possible (a cover, a replacement refused too)."""
 
     permanent = True
 
@@ -55,6 +58,12 @@ class ScenesRefused(ProviderError):
     it with the customer, can get this book made."""
 
     permanent = True
+
+
+class QuotaPaused(ProviderError):
+    """A per-day quota ran out: no call is made until the quota's reset
+    (generator/geministate.py). Not the job's fault: it goes back to the
+    queue without counting an attempt, and waits there for the reset."""
 
 
 class CallsStopped(Exception):
@@ -140,3 +149,10 @@ class ImageProvider(ABC):
     @abstractmethod
     def color_page(self, brief: Brief, scene: str, index: int, line_art: bytes) -> bytes:
         """The same drawing, colored: the reference for the coloring page."""
+
+    def replace_scene(self, brief: Brief, scenes: list[str], blocked: str, index: int) -> str:
+        """One new scene for page `index`, whose scene `blocked` was refused
+        (ImageRefused): the same story and child, different from `blocked`
+        and from `scenes`, the book's other scenes. Only providers that may
+        refuse an image need it; without it the refusal stands."""
+        raise ImageRefused(f"the {self.name} provider cannot write another scene")

@@ -8,6 +8,10 @@ Without Chromium (or Playwright) the tests skip, saying why; with
 REQUIRE_BROWSER=1 (CI) they fail instead. CHROMIUM_PATH picks another
 executable. SCREENSHOTS_DIR=<folder> saves a full-page PNG of every page
 checked, as <lang>-<viewport>-<page>.png.
+
+Pages run under the shop's Content-Security-Policy (Playwright's
+bypass_csp stays off): any violation the browser reports, as a
+`securitypolicyviolation` event or on the console, fails the test.
 """
 
 import os
@@ -39,6 +43,17 @@ MISSING_REFERENCES = """
     .flatMap(attr => el.getAttribute(attr).split(/\\s+/).filter(Boolean)
       .filter(id => !document.getElementById(id))
       .map(id => `${el.tagName.toLowerCase()}#${el.id || "?"} ${attr}="${id}"`)))
+"""
+
+
+# Each policy violation of any page of the context, told to the test as it
+# happens (the event fires where the page was blocked: an element, the
+# document; it bubbles, and is caught here before the page's own scripts).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(`${event.effectiveDirective} refused ${event.blockedURI || "inline code"}`
+    + ` in ${event.sourceFile || document.location.href}:${event.lineNumber} ${event.sample || ""}`);
+}, true);
 """
 
 
@@ -104,7 +119,13 @@ class Shop:
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.overflows: list[str] = []
+        self.csp_violations: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(f"console: {message.text}")
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -148,9 +169,10 @@ class Shop:
 
     def assert_clean(self) -> None:
         """What every page checked must have been: no script error, no
-        request outside the live server, no page wider than the screen, no
+        Content-Security-Policy violation, no request outside the live server, no page wider than the screen, no
         serious or critical axe-core violation."""
         problems = [f"JavaScript error: {error}" for error in self.errors]
+        problems += [f"Content-Security-Policy violation: {violation}" for violation in self.csp_violations]
         problems += [f"request outside the live server (refused): {url}" for url in self.outside]
         problems += self.overflows
         problems += self.violations
@@ -177,6 +199,8 @@ def shop(browser, live_server, transactional_db, lang, viewport) -> Iterator[Sho
 
     host = urlsplit(base).netloc
     context.route(re.compile(rf"^(?!https?://{re.escape(host)}/)[a-z]+://"), refuse_outside)
+    context.expose_function("reportCspViolation", lambda text: shop.csp_violations.append(text))
+    context.add_init_script(script=REPORT_CSP_VIOLATIONS)
     context.set_default_timeout(15_000)
     shop = Shop(context.new_page(), base, lang, viewport)
     try:

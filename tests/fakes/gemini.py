@@ -9,20 +9,43 @@
   unless the prompt asks to keep the same child and hero as the image (a
   line-art call with the book's reference drawing): then new line art.
 
+Answers have the REST shape google-genai 3.x parses (camelCase): every one
+carries `usageMetadata`, `modelVersion` and a `responseId`; an image answer
+starts with the model's thoughts (a `"thought": true` text and, with
+`thought_drafts`, a draft image) and ends with the image, which carries a
+`thoughtSignature`.
+
 Every request is recorded (`requests`), and the server can be told to fail:
 the next calls (`fail_next`), a fraction of all calls (`fail_randomly`), or
-the calls whose prompt matches some text (`block`, `reject`). Failures are
-what Google sends: 429 and 503 with a Google error body, a hang longer than
-the client's timeout, a dropped connection, a safety block with no image
-(or, for a text call, no text). `latency` makes every call take that long
-(or between `latency` and `latency_max`). Answers count their tokens in
-`usageMetadata` as Google's do (`_usage_metadata`), unless told not to.
+the calls whose prompt matches some text (`block`, `reject`, `no_image`).
+Failures are what Google sends: 429 and 503 with a Google error body, a
+hang longer than the client's timeout, a dropped connection, a 200 whose
+body is cut short (CUT), a safety block with no image (or, for a text call,
+no text), and the answers without an image that are no safety block
+(finishReason NO_IMAGE, IMAGE_OTHER, RECITATION, MALFORMED_RESPONSE; text
+only; empty content). `latency` makes every call take that long (or between
+`latency` and `latency_max`). Answers count their tokens in
+`usageMetadata` as Google's do (`_usage_metadata`), unless told not to;
+the server counts the requests in flight, and can hold its answers until
+a number of them are (`hold`).
+
+As Google does, it also answers:
+- 404 NOT_FOUND for a model it no longer serves (`retire_model`), with the
+  message Google sends for a shut-down model;
+- 429 RESOURCE_EXHAUSTED with a per-day QuotaFailure once `daily_limit`
+  calls were answered (until `reset_daily_quota`, Google's midnight), or
+  for a DAILY_429 fault; a plain "429" fault is a per-minute quota;
+- a 200 whose JSON body is cut short (a CUT_BODY fault);
+- 400 INVALID_ARGUMENT on `/v1` for a request asking for an image: v1's
+  GenerationConfig has no `responseModalities` or `imageConfig` (they are
+  v1beta's), and Google rejects a field it does not know.
 """
 
 import base64
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import struct
@@ -46,8 +69,31 @@ STATUS_NAMES = {
     500: "INTERNAL",
     503: "UNAVAILABLE",
 }
-# Outcomes a fault may take: an HTTP status, a hang, or a dropped connection.
-TIMEOUT, DISCONNECT = "timeout", "disconnect"
+# Outcomes a fault may take: an HTTP status, a hang, a dropped connection,
+# or a 200 whose JSON body stops halfway (a proxy or a connection cut short).
+TIMEOUT, DISCONNECT, CUT = "timeout", "disconnect", "cut"
+# How an answer may come without an image and without a safety block: a
+# finishReason of google-genai's FinishReason, or the shape of the answer.
+TEXT_ONLY, EMPTY_CONTENT, ROLE_ONLY = "text", "empty", "role"
+NO_IMAGE_FINISH = {
+    "NO_IMAGE": "Unable to generate an image for this request. Try rephrasing the prompt.",
+    "IMAGE_OTHER": (
+        "Unable to show the generated image. The model could not generate the image based on the prompt "
+        "provided. You will not be charged for blocked content. Try rephrasing the prompt."
+    ),
+    "RECITATION": "",
+    "IMAGE_RECITATION": "",
+    "MALFORMED_RESPONSE": "",
+    "OTHER": "",
+    "MAX_TOKENS": "",
+}
+# A 429 for a per-day quota (a plain "429" is a per-minute one).
+DAILY_429 = "429-day"
+# An HTTP 200 whose JSON body is cut short, as a fault of `fail_next`.
+CUT_BODY = CUT
+# What Google's v1 GenerationConfig lacks (google.ai.generativelanguage.v1):
+# v1beta's fields for image output.
+V1BETA_ONLY_FIELDS = ("responseModalities", "imageConfig")
 ACTIVITIES = [
     "wake up in the morning",
     "go exploring in the forest",
@@ -62,6 +108,8 @@ ACTIVITIES = [
     "throw a birthday party",
     "fall asleep after a busy day",
 ]
+# More, for a planner asked to replace a scene with one the book lacks.
+SPARE_ACTIVITIES = ["bake a cake", "plant a tree", "ride a merry-go-round", "paint a rainbow"]
 # The same activities, as a model writes them when asked for French.
 ACTIVITIES_FR = [
     "se réveillent le matin",
@@ -101,9 +149,12 @@ class Seen:
     kind: str  # PLAN, LINE_ART, COLORING or COVER
     prompt: str
     has_image: bool
+    version: str = ""  # the API version in the URL ("v1beta")
     system: str = ""  # the system instruction's text
     image_sha256: str = ""  # of the first image sent
-    answer: str = "ok"  # "ok", "blocked", a status code like "429", TIMEOUT or DISCONNECT
+    # "ok", "blocked", a status code like "429", TIMEOUT, DISCONNECT, CUT, or
+    # how an answer came without an image ("NO_IMAGE", TEXT_ONLY...).
+    answer: str = "ok"
     generation_config: dict = field(default_factory=dict)
     api_key: str = ""
     at: float = field(default_factory=time.monotonic)  # when it arrived
@@ -116,7 +167,8 @@ class Seen:
 class Rule:
     match: str
     kind: str | None
-    answer: str  # "block:prompt", "block:image" or a status code
+    answer: str  # "block:prompt", "block:image", "no_image:NO_IMAGE", CUT or a status code
+    times: int | None = None  # answered this way this many times, then no more (None: always)
 
 
 class FakeGemini:
@@ -153,6 +205,14 @@ class FakeGemini:
         self.most_in_flight = 0
         self.hold_count = 0
         self.hold_seconds = 0.0
+        # Image answers carry a draft image among the model's thoughts, as
+        # Gemini 3 image models send when they think.
+        self.thought_drafts = True
+        # Models that answer 404 NOT_FOUND, as a shut-down model does.
+        self.retired: set[str] = set()
+        # Calls answered before the per-day quota runs out (None: no limit).
+        self.daily_limit: int | None = None
+        self.daily_used = 0
         self._random = random.Random(20260101)
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -174,8 +234,9 @@ class FakeGemini:
     def block(self, match: str, *, kind: str | None = None, how: str = "image") -> None:
         """Safety-block calls whose prompt contains `match`: `how` is "prompt"
         (promptFeedback.blockReason, no candidate), "image" (a candidate
-        with finishReason IMAGE_SAFETY and no image) or "text" (a candidate
-        with finishReason SAFETY and no content, as a text model answers)."""
+        with finishReason IMAGE_SAFETY and no image), "prohibited" (the same
+        with IMAGE_PROHIBITED_CONTENT) or "text" (a candidate with
+        finishReason SAFETY and no content, as a text model answers)."""
         with self._lock:
             self.rules.append(Rule(match.lower(), kind, f"block:{how}"))
 
@@ -207,6 +268,26 @@ class FakeGemini:
             self._flying.remove(seen)
             self.in_flight = len(self._flying)
 
+    def no_image(self, match: str, *, kind: str | None = None, how: str = "NO_IMAGE", times: int | None = 2) -> None:
+        """Answer calls whose prompt contains `match` without an image, `times`
+        times (None: always), then normally. `how` is a finishReason of
+        NO_IMAGE_FINISH (no parts), TEXT_ONLY (a STOP with text alone),
+        EMPTY_CONTENT (`content: {}`), ROLE_ONLY (`{"role": "model"}`), or CUT
+        (a 200 whose body stops halfway)."""
+        assert how in NO_IMAGE_FINISH or how in (TEXT_ONLY, EMPTY_CONTENT, ROLE_ONLY, CUT), how
+        with self._lock:
+            self.rules.append(Rule(match.lower(), kind, how if how == CUT else f"no_image:{how}", times))
+
+    def retire_model(self, *names: str) -> None:
+        """These models answer 404 NOT_FOUND from now on (Google shut them down)."""
+        with self._lock:
+            self.retired.update(names)
+
+    def reset_daily_quota(self) -> None:
+        """Midnight Pacific: the per-day quota is whole again."""
+        with self._lock:
+            self.daily_used = 0
+
     def heal(self) -> None:
         """Stop every kind of failure."""
         with self._lock:
@@ -229,7 +310,9 @@ class FakeGemini:
             ]
 
     def faults_served(self) -> list[Seen]:
-        return [seen for seen in self.calls() if seen.answer not in ("ok", "blocked")]
+        """Errors, hangs, drops and cut answers (not blocks, not answers without an image)."""
+        faults = (TIMEOUT, DISCONNECT, CUT)
+        return [seen for seen in self.calls() if seen.answer.isdigit() or seen.answer in faults]
 
     # Lifecycle ---------------------------------------------------------------
 
@@ -264,6 +347,12 @@ class FakeGemini:
             self.requests.append(seen)
             if seen.api_key != self.api_key:
                 outcome = "403"
+            elif seen.model in self.retired:
+                outcome = "404"
+            elif seen.version == "v1" and any(name in seen.generation_config for name in V1BETA_ONLY_FIELDS):
+                outcome = "400-v1"
+            elif self.daily_limit is not None and self.daily_used >= self.daily_limit:
+                outcome = DAILY_429
             elif self.faults:
                 outcome = self.faults.pop(0)
             elif self.fault_rate and self._random.random() < self.fault_rate:
@@ -271,10 +360,19 @@ class FakeGemini:
             else:
                 prompt = seen.prompt.lower()
                 rule = next(
-                    (r for r in self.rules if r.match in prompt and (r.kind is None or r.kind == seen.kind)), None
+                    (
+                        r
+                        for r in self.rules
+                        if r.match in prompt and (r.kind is None or r.kind == seen.kind) and r.times != 0
+                    ),
+                    None,
                 )
                 outcome = rule.answer if rule else "ok"
-            seen.answer = "blocked" if outcome.startswith("block:") else outcome
+                if rule and rule.times is not None:
+                    rule.times -= 1
+            if outcome == "ok" and self.daily_limit is not None:
+                self.daily_used += 1
+            seen.answer = "blocked" if outcome.startswith("block:") else outcome.removeprefix("no_image:")
             return outcome
 
     def _latency(self) -> float:
@@ -358,13 +456,21 @@ def color_image(data: bytes, prompt: str) -> bytes:
 def _scenes(prompt: str, generation_config: dict) -> list[str]:
     """Scenes as a model writes them, the child's name included."""
     schema = generation_config.get("responseSchema") or {}
-    count = int(schema.get("maxItems") or 12)
+    # google-genai sends the schema's own field names (max_items); Google's
+    # JSON parser takes them as well as the camelCase ones.
+    count = int(schema.get("maxItems") or schema.get("max_items") or 12)
     try:
         order = json.loads(prompt)
     except ValueError:
         order = {}
     order = order if isinstance(order, dict) else {}
     theme = order.get("theme") or "friends"
+    if "blocked_scene" in order:
+        # Asked to replace a scene: one the book does not have yet.
+        taken = " ".join([order["blocked_scene"], *order.get("other_scenes", [])])
+        spare = next((a for a in ACTIVITIES + SPARE_ACTIVITIES if a not in taken), SPARE_ACTIVITIES[-1])
+        who = f"{order['child_name']} and friends" if order.get("child_name") else "Friends"
+        return [f"{who} {spare}: {theme}"][:count]
     if order.get("language") == "French":
         who = f"{order['child_name']} et ses amis" if order.get("child_name") else "Les amis"
         return [f"{who} {ACTIVITIES_FR[i % len(ACTIVITIES_FR)]} : {theme}" for i in range(count)]
@@ -372,48 +478,169 @@ def _scenes(prompt: str, generation_config: dict) -> list[str]:
     return [f"{who} {ACTIVITIES[i % len(ACTIVITIES)]}: {theme}" for i in range(count)]
 
 
-# Output tokens of one image by `imageConfig.imageSize` (Google: 747 for
-# 512 px, 1,120 for 1K, 1,680 for 2K, 2,520 for 4K; 1K when not asked).
-IMAGE_OUTPUT_TOKENS = {"512": 747, "1K": 1120, "2K": 1680, "4K": 2520}
-# Input tokens of an image sent with a prompt (Gemini 3's default media
-# resolution), and the thinking an image model does before drawing.
+# Answers, as Google's JSON -----------------------------------------------------
+
+# Tokens Google counts (usageMetadata): an image sent in costs a fixed count
+# at the default media resolution, an image drawn costs more at larger
+# sizes; text about four characters a token.
 IMAGE_INPUT_TOKENS = 1120
-IMAGE_THOUGHT_TOKENS = 180
+IMAGE_OUTPUT_TOKENS = {"1K": 1120, "2K": 1680, "4K": 2520}
+THOUGHT_TOKENS = 180
 
 
-def _text_tokens(text: str) -> int:
-    """About four characters a token, as Google's documentation counts."""
+def _tokens(text: str) -> int:
     return max(1, len(text) // 4) if text else 0
 
 
-def _usage_metadata(seen: Seen, *, text: str = "", image_out: bool = False, images_in: int = 0) -> dict:
-    """The usageMetadata of an answer, in the REST shape: prompt and
-    candidate counts split by modality, thinking apart, and their total."""
-    prompt_text = _text_tokens(seen.prompt) + _text_tokens(seen.system)
-    prompt_image = images_in * IMAGE_INPUT_TOKENS
-    size = (seen.generation_config.get("imageConfig") or {}).get("imageSize") or "1K"
-    output_image = IMAGE_OUTPUT_TOKENS.get(size, IMAGE_OUTPUT_TOKENS["1K"]) if image_out else 0
-    output_text = _text_tokens(text)
-    thoughts = IMAGE_THOUGHT_TOKENS if image_out else 0
+def _usage_metadata(
+    prompt: str, images_in: int, *, text_out: str = "", image_size: str = "", images_out: int = 0, thoughts: int = 0
+) -> dict:
+    """The `usageMetadata` of an answer: what was sent, what was drawn or written."""
+    prompt_text = _tokens(prompt)
     prompt_details = [{"modality": "TEXT", "tokenCount": prompt_text}]
-    if prompt_image:
-        prompt_details.append({"modality": "IMAGE", "tokenCount": prompt_image})
-    candidate_details = []
-    if output_text:
-        candidate_details.append({"modality": "TEXT", "tokenCount": output_text})
-    if output_image:
-        candidate_details.append({"modality": "IMAGE", "tokenCount": output_image})
-    usage = {
-        "promptTokenCount": prompt_text + prompt_image,
-        "candidatesTokenCount": output_text + output_image,
-        "totalTokenCount": prompt_text + prompt_image + output_text + output_image + thoughts,
+    if images_in:
+        prompt_details.append({"modality": "IMAGE", "tokenCount": images_in * IMAGE_INPUT_TOKENS})
+    usage: dict = {
+        "promptTokenCount": prompt_text + images_in * IMAGE_INPUT_TOKENS,
         "promptTokensDetails": prompt_details,
-        "candidatesTokensDetails": candidate_details,
     }
+    out_details = []
+    if text_out:
+        out_details.append({"modality": "TEXT", "tokenCount": _tokens(text_out)})
+    if images_out:
+        per_image = IMAGE_OUTPUT_TOKENS.get(image_size, IMAGE_OUTPUT_TOKENS["1K"])
+        out_details.append({"modality": "IMAGE", "tokenCount": images_out * per_image})
+    if out_details:
+        usage["candidatesTokenCount"] = sum(detail["tokenCount"] for detail in out_details)
+        usage["candidatesTokensDetails"] = out_details
     if thoughts:
         usage["thoughtsTokenCount"] = thoughts
-    seen.usage = usage
+    usage["totalTokenCount"] = usage["promptTokenCount"] + usage.get("candidatesTokenCount", 0) + thoughts
     return usage
+
+
+@dataclass
+class Request:
+    """What one generateContent call sent."""
+
+    seen: Seen
+    images: list[bytes]
+
+
+def _response(request: Request, candidate: dict | None, usage: dict, **extra) -> dict:
+    answer = {"candidates": [{"index": 0, **candidate}]} if candidate is not None else {}
+    return {
+        **answer,
+        **extra,
+        "usageMetadata": usage,
+        "modelVersion": request.seen.model,
+        "responseId": base64.urlsafe_b64encode(os.urandom(15)).decode(),
+    }
+
+
+def _signature() -> str:
+    return base64.b64encode(os.urandom(24)).decode()
+
+
+def _inline(data: bytes, mime: str) -> dict:
+    return {"mimeType": f"image/{mime}", "data": base64.b64encode(data).decode()}
+
+
+def _drawing(fake: FakeGemini, request: Request) -> tuple[bytes, str]:
+    seen, config = request.seen, request.seen.generation_config
+    size = _page_size(config, fake.image_long_side)
+    if seen.kind == LINE_ART:
+        data, mime = draw_line_art(seen.prompt, size), "png"
+    elif seen.kind == COVER:
+        # A colored picture: the drawing of the prompt, colored.
+        data, mime = color_image(draw_line_art(seen.prompt, size), seen.prompt), "jpeg"
+    else:
+        data, mime = color_image(request.images[0], seen.prompt), "jpeg"
+    if fake.image_bytes:
+        if mime == "jpeg":
+            with Image.open(io.BytesIO(data)) as image:
+                data, mime = _png(image), "png"
+        data = padded_png(data, fake.image_bytes)
+    return data, mime
+
+
+def image_answer(fake: FakeGemini, request: Request) -> dict:
+    """The model's thoughts (a summary, and a draft image with
+    `thought_drafts`), then the image itself, signed."""
+    seen = request.seen
+    data, mime = _drawing(fake, request)
+    parts: list[dict] = [{"text": "**Composing the page**\n\nPlacing the outlines first.", "thought": True}]
+    if fake.thought_drafts:
+        draft = draw_line_art(seen.prompt + " (draft)", _page_size(seen.generation_config, 96))
+        parts.append({"inlineData": _inline(draft, "png"), "thought": True})
+    parts.append({"inlineData": _inline(data, mime), "thoughtSignature": _signature()})
+    image_size = (seen.generation_config.get("imageConfig") or {}).get("imageSize", "")
+    usage = _usage_metadata(
+        seen.prompt, len(request.images), image_size=image_size, images_out=1, thoughts=THOUGHT_TOKENS
+    )
+    return _response(request, {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}, usage)
+
+
+def plan_answer(fake: FakeGemini, request: Request) -> dict:
+    seen = request.seen
+    text = fake._next_plan_answer()
+    if text is None:
+        text = json.dumps(_scenes(seen.prompt, seen.generation_config))
+    parts = [{"text": text, "thoughtSignature": _signature()}]
+    usage = _usage_metadata(seen.system + seen.prompt, 0, text_out=text)
+    return _response(request, {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}, usage)
+
+
+def blocked_answer(request: Request, how: str) -> dict:
+    usage = _usage_metadata(request.seen.prompt, len(request.images))
+    if how == "prompt":
+        return _response(request, None, usage, promptFeedback={"blockReason": "SAFETY"})
+    if how == "image":
+        message = "Unable to show the generated image: it may violate the usage guidelines."
+        candidate = {"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY", "finishMessage": message}
+        return _response(request, candidate, usage)
+    if how == "prohibited":
+        message = "The model output could not be generated: it may contain prohibited content. Try another prompt."
+        candidate = {"content": {"role": "model"}, "finishReason": "IMAGE_PROHIBITED_CONTENT", "finishMessage": message}
+        return _response(request, candidate, usage)
+    return _response(request, {"finishReason": "SAFETY", "safetyRatings": _BLOCKED_RATINGS}, usage)
+
+
+def no_image_answer(request: Request, how: str) -> dict:
+    """An answer without an image that no safety filter withheld."""
+    usage = _usage_metadata(request.seen.prompt, len(request.images), thoughts=THOUGHT_TOKENS)
+    if how == TEXT_ONLY:
+        text = "Here is your picture!"
+        usage = _usage_metadata(request.seen.prompt, len(request.images), text_out=text)
+        parts = [{"text": text, "thoughtSignature": _signature()}]
+        return _response(request, {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}, usage)
+    if how == EMPTY_CONTENT:
+        return _response(request, {"content": {}, "finishReason": "STOP"}, usage)
+    if how == ROLE_ONLY:
+        return _response(request, {"content": {"role": "model"}, "finishReason": "STOP"}, usage)
+    candidate: dict = {"content": {"role": "model"}, "finishReason": how}
+    if NO_IMAGE_FINISH[how]:
+        candidate["finishMessage"] = NO_IMAGE_FINISH[how]
+    return _response(request, candidate, usage)
+
+
+def answer_for(fake: FakeGemini, request: Request, outcome: str) -> dict:
+    """The JSON of a 200 for `outcome` ("ok", CUT, "block:...", "no_image:...")."""
+    answer = _answer_json(fake, request, outcome)
+    # Kept for the tests, or left out (as some proxies and odd answers do).
+    request.seen.usage = answer.get("usageMetadata", {}) if fake.usage_metadata else {}
+    if not fake.usage_metadata:
+        answer.pop("usageMetadata", None)
+    return answer
+
+
+def _answer_json(fake: FakeGemini, request: Request, outcome: str) -> dict:
+    what, _, how = outcome.partition(":")
+    if what == "block":
+        return blocked_answer(request, how)
+    if what == "no_image":
+        return no_image_answer(request, how)
+    return plan_answer(fake, request) if request.seen.kind == PLAN else image_answer(fake, request)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -423,11 +650,49 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
+        request = self._request()
+        if request is None:
+            return
+        outcome = self.fake._decide(request.seen)
+        self.fake._arrive(request.seen)
+        try:
+            self._answer(request, outcome)
+        finally:
+            self.fake._leave(request.seen)
+
+    def _answer(self, request: Request, outcome: str) -> None:
+        seen = request.seen
+        if latency := self.fake._latency():
+            seen.latency = latency
+            self.fake._released.wait(latency)
+        if outcome == TIMEOUT:
+            self.fake._released.wait(self.fake.hang_seconds)
+            self.close_connection = True
+        elif outcome == DISCONNECT:
+            self.close_connection = True
+        elif outcome == "404":
+            self._error(
+                404,
+                f"models/{seen.model} is not found for API version {seen.version}, or is not supported for "
+                "generateContent. Call ListModels to see the list of available models and their supported methods.",
+            )
+        elif outcome == "400-v1":
+            unknown = [name for name in V1BETA_ONLY_FIELDS if name in seen.generation_config]
+            self._bad_request([("generation_config", name) for name in unknown])
+        elif outcome in ("429", DAILY_429):
+            self._quota_exhausted(seen.model, per_day=outcome == DAILY_429)
+        elif outcome.isdigit():
+            self._error(int(outcome), "Injected failure.")
+        else:
+            self._json(answer_for(self.fake, request, outcome), cut=outcome == CUT)
+
+    def _request(self) -> Request | None:
+        """The call as the fake records it, or None once a 404 is sent."""
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         match = PATH.match(self.path.split("?", 1)[0])
         if not match or match["method"] != "generateContent":
             self._error(404, f"Method not found: {self.path}")
-            return
+            return None
         texts, images = [], []
         for content in body.get("contents") or []:
             for part in content.get("parts") or []:
@@ -440,6 +705,7 @@ class _Handler(BaseHTTPRequestHandler):
         wants_image = "IMAGE" in [m.upper() for m in generation_config.get("responseModalities") or []]
         seen = Seen(
             model=match["model"],
+            version=match["version"],
             kind=_image_kind(texts, images) if wants_image else PLAN,
             prompt="\n".join(texts),
             has_image=bool(images),
@@ -448,87 +714,72 @@ class _Handler(BaseHTTPRequestHandler):
             system=" ".join(part.get("text", "") for part in (body.get("systemInstruction") or {}).get("parts") or []),
             api_key=self.headers.get("x-goog-api-key", ""),
         )
-        outcome = self.fake._decide(seen)
-        self.fake._arrive(seen)
-        try:
-            self._answer(seen, outcome, images, generation_config)
-        finally:
-            self.fake._leave(seen)
+        return Request(seen, images)
 
-    def _answer(self, seen: Seen, outcome: str, images: list[bytes], generation_config: dict) -> None:
-        if latency := self.fake._latency():
-            seen.latency = latency
-            self.fake._released.wait(latency)
-        if outcome == TIMEOUT:
-            self.fake._released.wait(self.fake.hang_seconds)
-            self.close_connection = True
-            return
-        if outcome == DISCONNECT:
-            self.close_connection = True
-            return
-        if outcome.isdigit():
-            self._error(int(outcome), "Injected failure.")
-            return
-        if outcome == "block:prompt":
-            self._json({"promptFeedback": {"blockReason": "SAFETY"}, "modelVersion": seen.model})
-            return
-        if outcome == "block:image":
-            candidate = {
-                "finishReason": "IMAGE_SAFETY",
-                "finishMessage": "Unable to show the generated image: it may violate the usage guidelines.",
-                "index": 0,
-            }
-            self._json({"candidates": [candidate], "modelVersion": seen.model})
-            return
-        if outcome == "block:text":
-            candidate = {"finishReason": "SAFETY", "index": 0, "safetyRatings": _BLOCKED_RATINGS}
-            self._json({"candidates": [candidate], "modelVersion": seen.model})
-            return
-        if seen.kind == PLAN:
-            text = self.fake._next_plan_answer()
-            if text is None:
-                text = json.dumps(_scenes(seen.prompt, generation_config))
-            self._candidate([{"text": text}], seen.model, _usage_metadata(seen, text=text, images_in=len(images)))
-        else:
-            if seen.kind == LINE_ART:
-                data, mime = draw_line_art(seen.prompt, _page_size(generation_config, self.fake.image_long_side)), "png"
-            elif seen.kind == COVER:
-                # A colored picture: the drawing of the prompt, colored.
-                size = _page_size(generation_config, self.fake.image_long_side)
-                data, mime = color_image(draw_line_art(seen.prompt, size), seen.prompt), "jpeg"
-            else:
-                data, mime = color_image(images[0], seen.prompt), "jpeg"
-            if self.fake.image_bytes:
-                if mime == "jpeg":
-                    with Image.open(io.BytesIO(data)) as image:
-                        data, mime = _png(image), "png"
-                data = padded_png(data, self.fake.image_bytes)
-            parts = [{"inlineData": {"mimeType": f"image/{mime}", "data": base64.b64encode(data).decode()}}]
-            self._candidate(parts, seen.model, _usage_metadata(seen, image_out=True, images_in=len(images)))
-
-    def _candidate(self, parts: list[dict], model: str, usage: dict | None = None) -> None:
-        content = {"role": "model", "parts": parts}
-        answer = {"candidates": [{"content": content, "finishReason": "STOP", "index": 0}], "modelVersion": model}
-        if usage is not None and self.fake.usage_metadata:
-            answer["usageMetadata"] = usage
-        elif usage is not None:
-            usage.clear()  # not sent
-        self._json(answer)
-
-    def _error(self, code: int, message: str) -> None:
+    def _error(self, code: int, message: str, details: list[dict] | None = None) -> None:
         error: dict = {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}
-        if code == 429 and self.fake.retry_delay:
-            error["details"] = [
-                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": self.fake.retry_delay}
-            ]
+        if details:
+            error["details"] = details
         self._json({"error": error}, status=code)
 
-    def _json(self, payload: dict, status: int = 200) -> None:
+    def _quota_exhausted(self, model: str, *, per_day: bool) -> None:
+        """Google's 429 for a spent quota: which quotas (a per-day one lists
+        the per-minute ones beside it), a help link, and a RetryInfo (about
+        47 s for a per-day quota too, though it comes back only at midnight)."""
+        dimensions = {"location": "global", "model": model}
+        metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+        violations = [{"quotaMetric": metric, "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+                       "quotaDimensions": dimensions, "quotaValue": "10"}]  # fmt: skip
+        if per_day:
+            violations.insert(0, {"quotaMetric": metric, "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                                  "quotaDimensions": dimensions, "quotaValue": "250"})  # fmt: skip
+        details = [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": violations},
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {
+                        "description": "Learn more about Gemini API quotas",
+                        "url": "https://ai.google.dev/gemini-api/docs/rate-limits",
+                    }
+                ],
+            },
+        ]
+        delay = "47s" if per_day else self.fake.retry_delay
+        if delay:
+            details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay})
+        message = (
+            "You exceeded your current quota, please check your plan and billing details. For more information on "
+            "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."
+        )
+        self._error(429, message, details)
+
+    def _bad_request(self, fields: list[tuple[str, str]]) -> None:
+        """Google's answer to fields a version does not know."""
+        violations = [
+            {
+                "field": at,
+                "description": f"Invalid JSON payload received. Unknown name \"{name}\" at '{at}': Cannot find field.",
+            }
+            for at, name in fields
+        ]
+        message = "\n".join(violation["description"] for violation in violations) or "Invalid argument."
+        self._error(
+            400, message, [{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": violations}]
+        )
+
+    def _json(self, payload: dict, status: int = 200, *, cut: bool = False) -> None:
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
+            if cut:
+                # No length: the body ends where the connection does, halfway.
+                data = data[: len(data) // 2]
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
@@ -538,12 +789,15 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_gemini(settings) -> Iterator[FakeGemini]:
     """The fake server, with the shop pointed at it: the gemini provider,
-    a short client timeout and quick backoffs."""
+    a short client timeout and quick backoffs, and no retired model or
+    quota pause left from another test in this process."""
+    from generator.geministate import STATE
+
+    STATE.forget()
     fake = FakeGemini().start()
     settings.IMAGE_PROVIDER = "gemini"
     settings.GEMINI_API_KEY = fake.api_key
     settings.GEMINI_BASE_URL = fake.url
-    settings.GEMINI_API_VERSION = ""
     # 2 s: a book has twelve calls in flight at once, and a busy machine may
     # take more than a second to answer one of them; a hang is well past it.
     settings.GEMINI_TIMEOUT = 2.0
@@ -559,3 +813,4 @@ def fake_gemini(settings) -> Iterator[FakeGemini]:
     settings.JOB_WATCH_SECONDS = 3600
     yield fake
     fake.stop()
+    STATE.forget()

@@ -66,7 +66,6 @@ def test_a_host_killed_mid_book_is_taken_over_by_another_without_redrawing(
         "Q_CLUSTER_NAME": queue_name,
         "GEMINI_API_KEY": fake_gemini.api_key,
         "GEMINI_BASE_URL": fake_gemini.url,
-        "GEMINI_API_VERSION": "",
         "GEMINI_TIMEOUT": "5",
         "GENERATION_CONCURRENCY": str(CONCURRENCY),
         "JOB_STALE_SECONDS": str(STALE),

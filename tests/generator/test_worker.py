@@ -1,7 +1,7 @@
 """A real django-q2 worker process on the test database: five orders paid
 in the same second (the case that once ran out of memory and lost both
-books), a stopped worker, and a worker killed with SIGKILL in the middle of
-a book."""
+books), a stopped worker, a worker killed with SIGKILL in the middle of
+a book, and Gemini answering a page without an image or blocking a scene."""
 
 import signal
 import threading
@@ -15,6 +15,7 @@ from django.db import close_old_connections
 from generator.models import Job, JobStatus, Page
 from orders.models import Order, OrderStatus
 from tests.conftest import ORDER_FORM, checkout_event, wait_until
+from tests.fakes.gemini import COLORING, LINE_ART
 
 pytestmark = pytest.mark.worker
 
@@ -239,3 +240,54 @@ def test_a_preview_asked_while_a_book_is_drawn_is_ready_before_the_book(worker, 
     assert order.status != OrderStatus.DELIVERED  # the book is still being drawn
     wait_until(all_delivered([order]), timeout=120, what="the book")
     assert w.process.poll() is None  # the worker lived through both
+
+
+# Gemini's odd answers, through a real worker ---------------------------------
+
+DELAYED_SUBJECT = "Subject: Mia's coloring book is running a little late"
+
+
+def gemini_worker(worker, fake_gemini, **env: str):
+    """A worker drawing through the fake Gemini, with quick backoffs."""
+    return worker(
+        GEMINI_API_KEY=fake_gemini.api_key,
+        GEMINI_BASE_URL=fake_gemini.url,
+        GEMINI_API_VERSION="",
+        GEMINI_TIMEOUT="5",
+        GEMINI_BACKOFF_BASE="0.01",
+        GEMINI_BACKOFF_MAX="0.05",
+        **env,
+    )
+
+
+def test_a_page_answering_no_image_twice_is_delivered_on_the_first_attempt(worker, paid_order, fake_gemini):
+    fake_gemini.no_image("have a picnic", kind=LINE_ART, how="NO_IMAGE", times=2)  # page 3
+    order = paid_order()
+    w = gemini_worker(worker, fake_gemini).start()
+
+    wait_until(all_delivered([order]), timeout=120, what="the book")
+    deliveries_sent(w, 1)
+    assert not [text for text in w.emails() if DELAYED_SUBJECT in text]
+    job = Job.objects.get()
+    assert job.attempts == 1
+    picnic = [seen.answer for seen in fake_gemini.calls(LINE_ART) if "have a picnic" in seen.prompt]
+    assert picnic == ["NO_IMAGE", "NO_IMAGE", "ok"]
+    assert len(fake_gemini.calls(LINE_ART)) == 14 and len(fake_gemini.calls(COLORING)) == 12
+
+
+def test_a_scene_blocked_twice_is_delivered_with_a_replacement_staff_can_see(worker, paid_order, fake_gemini):
+    fake_gemini.block("fly a kite", kind=LINE_ART)  # page 9, its prompt and the softer one
+    order = paid_order()
+    w = gemini_worker(worker, fake_gemini).start()
+
+    wait_until(all_delivered([order]), timeout=120, what="the book")
+    deliveries_sent(w, 1)
+    page = Page.objects.get(replaced_scene__contains="fly a kite")
+    assert page.index == 8 and "fly a kite" not in page.scene
+    assert "IMAGE_SAFETY" in page.replaced_reason
+    assert page.line_art and page.colored
+    # No other page was drawn twice.
+    drawn = [seen.prompt for seen in fake_gemini.calls(LINE_ART) if "fly a kite" not in seen.prompt]
+    assert len(drawn) == len(set(drawn)) == 12
+    assert len(fake_gemini.calls(COLORING)) == 12
+    assert Job.objects.get().attempts == 1

@@ -3,10 +3,11 @@ a staff account that may only look cannot use them, and does not see them."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
 from generator.models import Job, JobStatus, Page
 from orders import services as order_services
-from orders.models import Order, OrderStatus
+from orders.models import EmailKind, EmailState, Order, OrderStatus, SentEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,29 @@ def test_admin_pages_of_jobs_need_the_view_permission(client, finished_book):
     User.objects.get(username="clerk").user_permissions.set(Permission.objects.filter(codename__in=VIEW_ONLY))
     # The print PDF was never made: not found, but no longer forbidden.
     assert [client.get(url).status_code for url in urls] == [200, 200, 404]
+
+
+def test_retrying_failed_emails_needs_its_own_permission(client, make_order):
+    """Retrying sends customer mail: a clerk who may only look neither sees
+    the action nor can post it; the retry_email permission offers it."""
+    order = make_order()
+    failed = SentEmail.objects.create(
+        order=order,
+        kind=EmailKind.CONFIRMATION,
+        message_id="<failed-1@shop.test>",
+        state=EmailState.FAILED,
+        attempts=8,
+        next_attempt_at=timezone.now(),
+        last_error="provider down",
+    )
+    clerk = staff_client(client, *VIEW_ONLY)
+    assert actions_offered(clerk, "/admin/orders/sentemail/") == set()
+    post_action(clerk, "/admin/orders/sentemail/", "retry", [failed.pk])
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts) == (EmailState.FAILED, 8)
+
+    User.objects.get(username="clerk").user_permissions.add(Permission.objects.get(codename="retry_email"))
+    assert actions_offered(clerk, "/admin/orders/sentemail/") == {"retry"}
+    post_action(clerk, "/admin/orders/sentemail/", "retry", [failed.pk])
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts) == (EmailState.PENDING, 0)

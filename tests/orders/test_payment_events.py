@@ -11,7 +11,7 @@ from django.db import connection
 
 from generator import tasks
 from generator.models import Job, JobStatus
-from orders import services
+from orders import services, stripe_webhooks
 from orders.models import Order, OrderStatus, StripeEvent
 from orders.outbox import outbox_send_due
 from tests.conftest import checkout_event
@@ -346,7 +346,7 @@ def test_a_refund_and_its_payment_arriving_together_never_miss_each_other(make_o
         def deliver(event: dict, start=start, errors=errors) -> None:
             try:
                 start.wait()
-                services.stripe_event_process(event=event)
+                stripe_webhooks.stripe_event_process(event=event)
             except BaseException as exc:  # reported by the assertion below
                 errors.append(exc)
             finally:

@@ -126,6 +126,7 @@ def test_past_the_days_spend_cap_the_form_goes_straight_to_ordering(client, fake
     # (about 10 cents each, as Google bills them) and a plan: about 30 cents,
     # where calls x 4 cents counted 16 and let the next preview through.
     settings.PREVIEW_DAILY_SPEND_CENTS = 25
+    settings.GEMINI_IMAGE_MODEL = settings.GEMINI_COLOR_MODEL = ["gemini-3.1-flash-image"]
     ask_preview(client)
     lanes.preview_run_next()
     spent = previews.previews_spend_today_cents()
@@ -153,6 +154,41 @@ def test_an_expired_preview_cannot_be_ordered_and_is_deleted_with_its_images(cli
     from django.core.files.storage import default_storage
 
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_preview_being_paid_for_outlives_its_age_until_the_checkout_ends(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from orders.services import order_close
+
+    bought, abandoned = ask_preview(client), ask_preview(client, theme="robots at the beach")
+    lanes.preview_run_next()
+    lanes.preview_run_next()
+    for preview in (bought, abandoned):
+        assert client.post("/order/", {**ORDER_FORM, "preview": preview.token}).status_code == 303
+    # Both parents are on Stripe's page when their previews reach their age.
+    aged = timezone.now() - timedelta(days=settings.PREVIEW_MAX_AGE_DAYS, minutes=1)
+    Preview.objects.update(created_at=aged)
+    assert previews.previews_sweep() == 0
+
+    # One checkout expires: its preview goes with the next sweep.
+    order_close(token=Order.objects.get(preview=abandoned).token, to=OrderStatus.EXPIRED, reason="Checkout expired.")
+    assert previews.previews_sweep() == 1
+    assert not Preview.objects.filter(pk=abandoned.pk).exists()
+    # The other is paid: its book is the one previewed.
+    order = Order.objects.get(preview=bought)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/orders/{order.token}/demo-checkout/")
+    order.refresh_from_db()
+    assert order.job_id == bought.job_id and order.job.kind == JobKind.BOOK
+    assert previews.previews_sweep() == 0
+
+    # A checkout left unfinished past Stripe's longest session has ended too.
+    late = ask_preview(client, theme="owls in a library")
+    client.post("/order/", {**ORDER_FORM, "preview": late.token})
+    Preview.objects.filter(pk=late.pk).update(created_at=aged)
+    Order.objects.filter(preview=late).update(created_at=timezone.now() - timedelta(hours=25))
+    assert previews.previews_sweep() == 1
 
 
 def test_a_previews_images_are_reachable_only_through_its_token(client):

@@ -282,8 +282,7 @@ def test_client_address_behind_a_proxy(client, settings):
 )
 def test_admin_requires_staff(client, url):
     assert client.get(url).status_code == 302
-    User.objects.create_user("customer", password="pw-123456789")
-    client.login(username="customer", password="pw-123456789")
+    client.force_login(User.objects.create_user("customer", password="pw-123456789"))
     response = client.get(url)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]

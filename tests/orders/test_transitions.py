@@ -28,6 +28,8 @@ STATUSES = [
 ]
 # Y: allowed; .: refused; =: the order stays where it is (no move, no error:
 # callers such as a requeue may ask for the status the order already has).
+# refunded -> cancelled: Stripe could not deliver the refund (refund.failed).
+# cancelled -> queued: the chargeback that closed the order was won.
 TABLE = """
                     to: pending  paid  queued  generating  rendering  delivered  failed  refunded  expired  cancelled
 from pending_payment       =      Y      .         .           .          .        .        .         Y        Y
@@ -37,9 +39,9 @@ from generating            .      .      Y         =           Y          .     
 from rendering             .      .      Y         .           =          Y        Y        Y         .        Y
 from delivered             .      .      Y         .           .          =        .        Y         .        .
 from failed                .      .      Y         .           .          .        =        Y         .        Y
-from refunded              .      .      .         .           .          .        .        =         .        .
+from refunded              .      .      .         .           .          .        .        =         .        Y
 from expired               .      Y      .         .           .          .        .        .         =        .
-from cancelled             .      .      .         .           .          .        .        Y         .        =
+from cancelled             .      .      Y         .           .          .        .        Y         .        =
 """
 
 

@@ -50,5 +50,12 @@ class Command(BaseCommand):
             f"memory: book peak {figures['book_peak_mb'] or '-'} MB, this process {figures['web_rss_mb'] or '-'} MB, "
             f"host {figures['host_memory_mb']} MB, BOOK_WORKERS={figures['book_workers']}"
         )
+        if gemini := figures["gemini"]:
+            for purpose, item in gemini["models"].items():
+                write(f"gemini {purpose}: {item['in_use'] or 'NONE (every model retired)'} ({item['setting']})")
+            for item in gemini["retired"]:
+                write(f"gemini retired: {item['name']} at {item['retired_at']} ({item['reason']})")
+            for alert in gemini["alerts"]:
+                write(self.style.WARNING(alert))
         if figures["recommendation"]:
             write(self.style.WARNING(figures["recommendation"]))

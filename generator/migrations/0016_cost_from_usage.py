@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('generator', '0011_ratebudget'),
+        ('generator', '0015_job_storage_backoff'),
     ]
 
     operations = [

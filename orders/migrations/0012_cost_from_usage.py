@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0009_book_language'),
+        ('orders', '0011_sentemail_retry_permission'),
     ]
 
     operations = [
