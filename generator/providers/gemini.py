@@ -59,7 +59,7 @@ from google.genai import errors, types
 from PIL import Image, UnidentifiedImageError
 
 from generator import geministate
-from generator.costs import answer_cost, prices_for
+from generator.costs import answer_cost, estimate_micros, prices_for
 from generator.geministate import STATE, daily_quota_reset, model_names, pause_message
 from generator.hostlimits import api_calls, image_decodes
 from generator.imagetypes import image_type
@@ -747,10 +747,16 @@ class GeminiProvider(ImageProvider):
         HTTP call (429, 5xx) is not, as Google does not bill it."""
         # Priced as the model that answered (modelVersion), if the table
         # knows it, else as the model asked.
-        answered_by = getattr(response, "model_version", None) or ""
-        priced = answered_by if answered_by and prices_for(answered_by) else model
-        image_answer = any(part.inline_data for part in _parts(response))
-        micros, estimated = answer_cost(priced, response.usage_metadata, image_answer=image_answer)
+        try:
+            answered_by = getattr(response, "model_version", None) or ""
+            priced = answered_by if answered_by and prices_for(answered_by) else model
+            image_answer = any(part.inline_data for part in _parts(response))
+            micros, estimated = answer_cost(priced, response.usage_metadata, image_answer=image_answer)
+        except Exception:
+            # An answer odd enough to break the reckoning is still an answer:
+            # billed at the estimate, and the answer goes on to be read.
+            logger.exception("gemini %s: the answer's cost could not be read", model)
+            micros, estimated = estimate_micros(), True
         self.usage.bill(micros, estimated=estimated)
         return response
 
