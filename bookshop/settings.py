@@ -305,9 +305,17 @@ SWEEP_SECONDS = env_float("SWEEP_SECONDS", 60.0)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
-# Proxies in front of the web process that append to X-Forwarded-For (1 on
-# Render or Heroku): the client address is the one the outermost proxy saw.
+# Where the client's address comes from, for the rate limits (orders/client_ip.py):
+# "render" (Cloudflare's CF-Connecting-IP, which Render's edge sets whatever
+# the client sent), "proxy" (NUM_PROXIES proxies of our own append to
+# X-Forwarded-For: the entry the outermost one wrote) or "direct" (the
+# connection's). Unset: "render" on Render (it sets RENDER=true), else "proxy"
+# when NUM_PROXIES is set, else "direct". Counting X-Forwarded-For on Render
+# took Cloudflare's edge, so every customer behind one edge shared a limit.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+CLIENT_IP_SOURCE = (env("CLIENT_IP_SOURCE") or ("render" if env("RENDER") == "true" else "")).strip().lower()
+if CLIENT_IP_SOURCE not in {"", "render", "proxy", "direct"}:
+    raise ImproperlyConfigured("CLIENT_IP_SOURCE must be 'render', 'proxy' or 'direct'.")
 # Orders one client address may place in an hour (0: no limit).
 ORDER_RATE_LIMIT_PER_HOUR = env_int("ORDER_RATE_LIMIT_PER_HOUR", 10)
 BOOK_PRICE_CENTS = env_int("BOOK_PRICE_CENTS", 999)

@@ -554,7 +554,9 @@ def test_render_blueprint_is_one_free_docker_service_with_postgres_and_object_st
     # Orders live in Postgres, never in SQLite on a disk wiped at restart.
     assert env["DATABASE_URL"]["fromDatabase"] == {"name": database["name"], "property": "connectionString"}
     assert env["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
-    assert env["NUM_PROXIES"]["value"] == "1"
+    # The client's address from Cloudflare's header, not X-Forwarded-For's
+    # hops (tests/orders/test_client_ip.py).
+    assert env["CLIENT_IP_SOURCE"]["value"] == "render" and "NUM_PROXIES" not in env
     assert env["BOOK_WORKERS"]["value"] == "1"
     to_fill = {key for key, var in env.items() if var.get("sync") is False}
     secrets = {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "GEMINI_API_KEY", "ANYMAIL_POSTMARK_SERVER_TOKEN"}
