@@ -34,23 +34,13 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from hypercorn.app_wrappers import WSGIWrapper
 
 from bookshop.wsgi import application as django_application
 
-
-def _env_number(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
-
-
-# A whole body, after the headers: Stripe's events and the order form are a
-# few kilobytes, sent at once; a phone on a poor link needs a second or two.
-BODY_SECONDS = _env_number("WEB_BODY_SECONDS", 10.0)
-# Above Django's own limit on form and webhook bodies (DATA_UPLOAD_MAX_MEMORY_SIZE,
-# 256 KB): the shop takes no uploads, so nothing larger is ever needed.
-MAX_BODY_BYTES = int(_env_number("WEB_MAX_BODY_BYTES", 1024 * 1024))
-THREADS = int(_env_number("WEB_THREADS", 4))
+# Django's threads: the same bounded pool gunicorn had (bin/start's WEB_THREADS).
+THREADS = int(os.environ.get("WEB_THREADS", "").strip() or 4)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
@@ -134,5 +124,8 @@ class BufferedWSGI:
 
 
 application = BufferedWSGI(
-    django_application, body_seconds=BODY_SECONDS, max_body_bytes=MAX_BODY_BYTES, threads=THREADS
+    django_application,
+    body_seconds=settings.WEB_BODY_SECONDS,
+    max_body_bytes=settings.WEB_MAX_BODY_BYTES,
+    threads=THREADS,
 )

@@ -305,6 +305,13 @@ SWEEP_SECONDS = env_float("SWEEP_SECONDS", 60.0)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
+# The web front (bookshop/server.py): a request's whole body must arrive this
+# long after its headers (else 408), and no larger than this (else 413), before
+# a thread of Django sees it: slow clients held gunicorn's threads forever.
+# Stripe's events and the order form are a few kilobytes sent at once; the
+# shop takes no uploads (Django's own form limit is 256 KB, above).
+WEB_BODY_SECONDS = env_float("WEB_BODY_SECONDS", 10.0)
+WEB_MAX_BODY_BYTES = env_int("WEB_MAX_BODY_BYTES", 1024 * 1024)
 # Where the client's address comes from, for the rate limits (orders/client_ip.py):
 # "render" (Cloudflare's CF-Connecting-IP, which Render's edge sets whatever
 # the client sent), "proxy" (NUM_PROXIES proxies of our own append to
