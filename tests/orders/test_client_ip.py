@@ -6,7 +6,7 @@ header never chooses one, and an IPv6 client counts by its /64."""
 import pytest
 import yaml
 
-from orders.models import Preview
+from orders.models import Order, Preview
 from tests.conftest import ORDER_FORM, ROOT
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,12 @@ def test_twelve_customers_behind_one_cloudflare_edge_each_have_their_own_limit(c
     statuses = [preview(client, f"parent{n}@example.com", **through_render(ip)) for n, ip in enumerate(customers)]
     assert statuses == [303] * 12
     assert sorted(Preview.objects.values_list("client_ip", flat=True)) == sorted(customers)
+    # Their orders too, each storing its customer's address, not the edge's.
+    settings.ORDER_RATE_LIMIT_PER_HOUR = 10
+    for n, ip in enumerate(customers):
+        response = client.post("/order/", {**ORDER_FORM, "email": f"parent{n}@example.com"}, **through_render(ip))
+        assert response.status_code == 303, n
+    assert sorted(Order.objects.values_list("client_ip", flat=True)) == sorted(customers)
 
 
 def test_a_forged_header_never_escapes_the_limit(client, settings):
