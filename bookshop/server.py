@@ -48,7 +48,11 @@ Send = Callable[[dict], Awaitable[None]]
 
 
 class BodyTooSlow(Exception):
-    """The body was not complete by its deadline."""
+    """The body was not complete by its deadline (or grew too large)."""
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its body was complete."""
 
 
 async def _answer(send: Send, status: int, text: bytes) -> None:
@@ -93,6 +97,9 @@ class BufferedWSGI:
                     message = await receive()
             except TimeoutError:
                 raise BodyTooSlow from None
+            if message["type"] == "http.disconnect":
+                # hypercorn's wrapper would run the app on the half body.
+                raise ClientGone
             received += len(message.get("body", b""))
             if received > self.max_body_bytes:
                 too_large = True
@@ -105,6 +112,8 @@ class BufferedWSGI:
 
         try:
             await self.wrapper(scope, receive_by_deadline, send, partial(loop.run_in_executor, self.pool), call_soon)
+        except ClientGone:
+            return  # nobody to answer
         except BodyTooSlow:
             # Raised only while the body is read, before Django saw anything.
             if too_large:

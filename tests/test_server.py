@@ -72,3 +72,26 @@ def test_a_body_over_the_limit_gets_413():
     app = BufferedWSGI(echo, body_seconds=5, max_body_bytes=10, threads=2)
     messages = [{"type": "http.request", "body": b"x" * 8, "more_body": True}] * 3
     assert call(app, [], messages)["status"] == 413
+
+
+def test_a_client_gone_before_its_body_was_complete_never_reaches_the_app():
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b""]
+
+    front = BufferedWSGI(app, body_seconds=5, max_body_bytes=1000, threads=1)
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b"", "http_version": "1.1"}
+    messages = [{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(front(scope, receive, send))
+    assert seen == [] and sent == []
