@@ -24,7 +24,9 @@ costs a few kilobytes and no thread:
 hypercorn builds the WSGI environ and streams the response (its WSGIWrapper);
 this module only adds the body's deadline and the bounded thread pool, which
 hypercorn's own WSGI mode lacks (it waits for a body forever, and runs the
-app in asyncio's default pool, sized by the CPU count).
+app in asyncio's default pool, sized by the CPU count). WSGIWrapper is not
+documented API: requirements.txt pins hypercorn, and tests/test_server.py
+calls this front as hypercorn does, so an upgrade that changes it shows.
 """
 
 import asyncio
