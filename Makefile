@@ -56,7 +56,7 @@ messages:
 install: $(STAMP)
 
 # The shop and its worker on http://127.0.0.1:$(PORT), run as production runs
-# them (bin/start: migrations, gunicorn and qcluster under one supervisor):
+# them (bin/start: migrations, the web server and qcluster under one supervisor):
 # SQLite, the offline provider, the demo checkout, emails in var/outbox/.
 # Ctrl-C stops everything.
 run: install

@@ -207,7 +207,7 @@ _lockout_minutes = env_int("STAFF_LOGIN_LOCKOUT_MINUTES", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
 # The client address as the shop computes it everywhere else (rate limits,
 # orders): one function, so the proxy setup is configured once.
-AXES_CLIENT_IP_CALLABLE = "orders.views.client_ip"
+AXES_CLIENT_IP_CALLABLE = "orders.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # A success forgets that account's and address's earlier failures.
 AXES_RESET_ON_SUCCESS = True
@@ -378,9 +378,24 @@ SWEEP_SECONDS = env_float("SWEEP_SECONDS", 60.0)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
-# Proxies in front of the web process that append to X-Forwarded-For (1 on
-# Render or Heroku): the client address is the one the outermost proxy saw.
+# The web front (bookshop/server.py): a request's whole body must arrive this
+# long after its headers (else 408), and no larger than this (else 413), before
+# a thread of Django sees it: slow clients held gunicorn's threads forever.
+# Stripe's events and the order form are a few kilobytes sent at once; the
+# shop takes no uploads (Django's own form limit is 256 KB, above).
+WEB_BODY_SECONDS = env_float("WEB_BODY_SECONDS", 10.0)
+WEB_MAX_BODY_BYTES = env_int("WEB_MAX_BODY_BYTES", 1024 * 1024)
+# Where the client's address comes from, for the rate limits (orders/client_ip.py):
+# "render" (Cloudflare's CF-Connecting-IP, which Render's edge sets whatever
+# the client sent), "proxy" (NUM_PROXIES proxies of our own append to
+# X-Forwarded-For: the entry the outermost one wrote) or "direct" (the
+# connection's). Unset: "render" on Render (it sets RENDER=true), else "proxy"
+# when NUM_PROXIES is set, else "direct". Counting X-Forwarded-For on Render
+# took Cloudflare's edge, so every customer behind one edge shared a limit.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+CLIENT_IP_SOURCE = (env("CLIENT_IP_SOURCE") or ("render" if env("RENDER") == "true" else "")).strip().lower()
+if CLIENT_IP_SOURCE not in {"", "render", "proxy", "direct"}:
+    raise ImproperlyConfigured("CLIENT_IP_SOURCE must be 'render', 'proxy' or 'direct'.")
 # Orders one client address may place in an hour (0: no limit).
 ORDER_RATE_LIMIT_PER_HOUR = env_int("ORDER_RATE_LIMIT_PER_HOUR", 10)
 BOOK_PRICE_CENTS = env_int("BOOK_PRICE_CENTS", 999)
@@ -577,5 +592,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"level": "INFO"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "django": {"level": "INFO"},
+        "weasyprint": {"level": "ERROR"},
+        # axes announces its version at every start; lockouts are warnings.
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "ERROR"},
+    },
 }

@@ -1,4 +1,3 @@
-import ipaddress
 import logging
 
 import stripe
@@ -19,6 +18,7 @@ from generator.selectors import book_pdf
 from generator.thumbnails import preview_image as preview_image_bytes
 from generator.thumbnails import thumbnail
 from orders import payments, previews, pricing, privacy, selectors, services, stripe_webhooks
+from orders.client_ip import client_ip
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
 from orders.models import Order, OrderStatus, Preview
@@ -35,18 +35,6 @@ def _order_or_404(token: str) -> Order:
     if len(token) > 64:
         raise Http404
     return get_object_or_404(Order, token=token)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    address = request.META.get("REMOTE_ADDR")
-    if settings.NUM_PROXIES:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            address = forwarded[-settings.NUM_PROXIES]
-    try:
-        return str(ipaddress.ip_address(address or ""))
-    except ValueError:
-        return None
 
 
 def _storefront(request: HttpRequest, form: OrderForm, status: int = 200) -> HttpResponse:
