@@ -46,11 +46,14 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def _screen_size(name: str, pixels: int) -> Image.Image:
+    # Scaled down in the mode it is stored in (a JPEG while it is decoded),
+    # then converted: never a second full-size copy.
     with default_storage.open(name, "rb") as stored, Image.open(stored) as image:
         image.draft("RGB", (pixels, pixels))
-        picture = image.convert("RGB")
-    picture.thumbnail((pixels, pixels))
-    return picture
+        picture = image if image.mode in ("RGB", "L") else image.convert("RGB")
+        picture.load()  # while the file is open: thumbnail leaves a small image as it is
+        picture.thumbnail((pixels, pixels))
+    return picture if picture.mode == "RGB" else picture.convert("RGB")
 
 
 def _jpeg(picture: Image.Image) -> bytes:
