@@ -38,6 +38,7 @@ SAMPLE_SECONDS = 0.1
 IDLE_SECONDS = 8
 DEADLINE = 300
 LIMIT = 10  # the most a host may hold with BOOK_WORKERS=3 (issue 18)
+BENCH_APP = "bench"  # the bench's own connections, not counted
 
 PLACE = """
 import django
@@ -72,7 +73,8 @@ def _available() -> str | None:
 
 def _count(admin) -> int:
     row = admin.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DATABASE_NAME]
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name <> %s",
+        [DATABASE_NAME, BENCH_APP],
     ).fetchone()
     return row[0]
 
@@ -90,11 +92,11 @@ def _get(port: int, path: str) -> int:
         connection.close()
 
 
-def host_run(book_workers: int) -> dict:
+def host_run(book_workers: int, root: Path = ROOT) -> dict:
     import psycopg
 
     database_url, admin_url = _urls()
-    admin = psycopg.connect(admin_url, autocommit=True)
+    admin = psycopg.connect(admin_url, autocommit=True, application_name=BENCH_APP)
     admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
     admin.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     port = free_port()
@@ -120,8 +122,8 @@ def host_run(book_workers: int) -> dict:
         log_path = Path(folder) / "host.log"
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, str(ROOT / "bin" / "start")],
-                cwd=ROOT,
+                [sys.executable, str(root / "bin" / "start")],
+                cwd=root,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -131,7 +133,7 @@ def host_run(book_workers: int) -> dict:
 
         def sample() -> None:
             nonlocal peak
-            with psycopg.connect(admin_url, autocommit=True) as watcher:
+            with psycopg.connect(admin_url, autocommit=True, application_name=BENCH_APP) as watcher:
                 while not stop.wait(SAMPLE_SECONDS):
                     peak = max(peak, _count(watcher))
 
@@ -156,13 +158,13 @@ def host_run(book_workers: int) -> dict:
                 thread.start()
             subprocess.run(
                 [sys.executable, "-c", PLACE.format(books=BOOKS, previews=PREVIEWS)],
-                cwd=ROOT,
-                env={**env, "DJANGO_SETTINGS_MODULE": "bookshop.settings"},
+                cwd=root,
+                env={**env, "DJANGO_SETTINGS_MODULE": "bookshop.settings", "PGAPPNAME": BENCH_APP},
                 check=True,
             )
             started = time.monotonic()
             delivered = 0
-            with psycopg.connect(database_url, autocommit=True) as db:
+            with psycopg.connect(database_url, autocommit=True, application_name=BENCH_APP) as db:
                 while time.monotonic() - started < DEADLINE and process.poll() is None:
                     delivered = db.execute("SELECT count(*) FROM orders_order WHERE status = 'delivered'").fetchone()[0]
                     if delivered == BOOKS:
@@ -193,16 +195,21 @@ def run() -> None:
     if why_not:
         print(f"skipped: {why_not}")
         return
+    trees = [("this code", ROOT)]
+    if os.environ.get("BENCH_BEFORE"):
+        trees.insert(0, ("before", Path(os.environ["BENCH_BEFORE"]).resolve()))
     print(
         f"one host (bin/start, production settings, PostgreSQL, no Redis): {BOOKS} paid books and {PREVIEWS}"
         f" previews (offline provider, {OFFLINE_LATENCY} s a call) while {CLIENTS} visitors load / and /healthz"
     )
-    print(f"{'BOOK_WORKERS':>12} {'delivered':>9} {'time':>6} {'most at once':>12} {'idle after':>10}")
-    for workers in (1, 3):
-        r = host_run(workers)
-        print(
-            f"{workers:>12} {r['delivered']:>7}/{BOOKS} {r['seconds']:>5.0f}s {r['peak']:>12} {r['idle']:>10}",
-            flush=True,
-        )
+    print(f"{'code':>10} {'BOOK_WORKERS':>12} {'delivered':>9} {'time':>6} {'most at once':>12} {'idle after':>10}")
+    for label, root in trees:
+        for workers in (1, 3):
+            r = host_run(workers, root)
+            print(
+                f"{label:>10} {workers:>12} {r['delivered']:>7}/{BOOKS} {r['seconds']:>5.0f}s {r['peak']:>12}"
+                f" {r['idle']:>10}",
+                flush=True,
+            )
     print(f"connections: pg_stat_activity rows of the host's database, sampled every {SAMPLE_SECONDS} s;")
     print(f"target with BOOK_WORKERS=3: at most {LIMIT} at once")

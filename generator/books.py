@@ -2,6 +2,7 @@
 
 from django.core.files.base import ContentFile
 
+from bookshop.dbconnections import connection_give_back
 from generator.hostlimits import pdf_renders
 from generator.models import Job
 from generator.pdf.content import BookContent, SceneSource
@@ -34,6 +35,7 @@ def book_render(*, job: Job, variant: str = "home") -> bytes:
     made. One render at a time per host (HOST_PDF_RENDERS): a render is the
     largest single use of memory a book makes."""
     content = book_content_for(job=job)
+    connection_give_back()  # not held while waiting for the slot and rendering
     with pdf_renders():
         return book_content_render(content=content, variant=variant)
 
