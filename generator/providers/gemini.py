@@ -53,10 +53,15 @@ T = TypeVar("T")
 # A 4K image is about 16 MP; anything far larger is not a page and would
 # cost hundreds of MB to decode.
 MAX_IMAGE_PIXELS = 40_000_000
-# What decoding one answer may take: "2K" (about 1800x2400, 17 MB decoded)
-# with room; a larger PNG (no reduced decode) is refused, a larger JPEG
-# decoded at a reduced scale. One decode at a time per host (hostlimits).
-MAX_DECODED_BYTES = 64 * 2**20
+# What decoding one answer may take: Gemini's largest, "4K" (at most 17.2
+# MP, at four bytes a pixel), with a little room; "2K" takes 17 MB. A larger
+# PNG (no reduced decode) is refused, a larger JPEG decoded at a reduced
+# scale. One decode at a time per host (hostlimits).
+MAX_DECODED_BYTES = 18_000_000 * 4
+# Bytes a pixel while an image of each mode is decoded and made RGB or RGBA
+# (Pillow stores every mode of more than one band at four bytes a pixel; a
+# palette or bilevel image is converted, its decoded copy still alive).
+DECODED_BYTES_PER_PIXEL = {"L": 1, "1": 2, "P": 5, "LA": 8, "PA": 8}
 SCENE_MAX_CHARS = 300
 
 AUDIENCE = {
@@ -368,7 +373,7 @@ def _open_flat(data: bytes, size: int) -> Image.Image:
         if image.width * image.height > MAX_IMAGE_PIXELS:
             raise ProviderError(f"the image is {image.width}x{image.height} pixels, far more than a page needs")
         image.draft(None, (size, size))  # a JPEG decodes straight at a reduced scale
-        decoded = image.width * image.height * (1 if image.mode in ("1", "L") else 4)
+        decoded = image.width * image.height * DECODED_BYTES_PER_PIXEL.get(image.mode, 4)
         if decoded > MAX_DECODED_BYTES:
             raise ProviderError(
                 f"the image is {image.width}x{image.height} pixels: decoding it would take {decoded >> 20} MB,"
@@ -377,7 +382,7 @@ def _open_flat(data: bytes, size: int) -> Image.Image:
         if image.mode in ("LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             image = image.convert("RGBA")
         elif image.mode not in ("RGB", "RGBA", "L"):
-            image = image.convert("RGB")
+            image = image.convert("L" if image.mode == "1" else "RGB")
         # Integer reduction down to twice the size asked for (what
         # thumbnail's reducing_gap does), then LANCZOS for the rest.
         factor = max(1, int(max(image.size) / size / 2))
