@@ -178,6 +178,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run a real worker in another process, which cannot see an
     # in-memory database; keep the test database on disk, one per test run.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A small managed PostgreSQL allows a few dozen connections for every
+    # host together, and a host's threads (web requests, book lanes, their
+    # heartbeats, outbox senders) each kept one of their own: 14 to 18 per
+    # host with BOOK_WORKERS=3. Each process now shares a pool of at most
+    # DATABASE_POOL_SIZE (Django's own, psycopg_pool), and its threads give
+    # theirs back between bursts of queries; one that finds the pool taken
+    # waits up to DATABASE_POOL_TIMEOUT s (the bursts last milliseconds).
+    # 3: the web process's four threads rarely query at the same moment, and
+    # the worker's threads hold one for milliseconds. min_size 0: a process
+    # with nothing to do (django-q2's sentinel, monitor, pusher: one thread
+    # each, so one connection each at most) closes its last after max_idle
+    # s. A host (bin/start) is the web process, the worker process and
+    # those three: 3 + 3 + 3 = 9 at most (README, "Database connections"). With
+    # CONN_HEALTH_CHECKS the pool checks a connection before handing it out
+    # (one dropped by the server or a proxy is replaced).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them: Django must not
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {
+            "min_size": 0,
+            "max_size": env_int("DATABASE_POOL_SIZE", 3),
+            "timeout": env_float("DATABASE_POOL_TIMEOUT", 30.0),
+            "max_idle": 30.0,
+        },
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
