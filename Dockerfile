@@ -1,5 +1,5 @@
 # The whole shop in one container: bin/start applies migrations, then runs
-# the web server (gunicorn) and the worker (django-q2) under one supervisor.
+# the web server (hypercorn) and the worker (django-q2) under one supervisor.
 # Built and run by render.yaml; elsewhere: docker build -t bookshop . and
 # docker run (see README, "Deploy").
 FROM python:3.11-slim-bookworm

@@ -21,6 +21,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@command -v potrace >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq potrace >/dev/null 2>&1; } || \
 		echo "note: potrace not installed; line art is traced with vtracer (slower, still within targets)"
+	@# poppler-utils (pdftotext, pdffonts, pdfimages, pdftoppm): the tests read
+	@# the books back as a printer and a person would.
+	@command -v pdftotext >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1; }; }; } || \
+		echo "note: poppler-utils not installed; the tests that read PDFs back will fail (apt-get install poppler-utils)"
 	@# Chromium, from Debian, for the browser tests (tests/browser: Playwright
 	@# drives it, never a browser of its own); they skip without it, unless
 	@# REQUIRE_BROWSER=1 (CI), where they fail.
@@ -50,7 +56,7 @@ messages:
 install: $(STAMP)
 
 # The shop and its worker on http://127.0.0.1:$(PORT), run as production runs
-# them (bin/start: migrations, gunicorn and qcluster under one supervisor):
+# them (bin/start: migrations, the web server and qcluster under one supervisor):
 # SQLite, the offline provider, the demo checkout, emails in var/outbox/.
 # Ctrl-C stops everything.
 run: install

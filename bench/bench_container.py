@@ -1,6 +1,6 @@
 """The whole container on a 512 MB host, measured as the kernel counts it.
 
-`bin/start` (migrations, gunicorn and the django-q2 worker, as one process
+`bin/start` (migrations, the web server and the django-q2 worker, as one process
 tree) runs inside a memory cgroup limited to 512 MB, in production settings,
 with the Gemini provider: the real google-genai SDK talks to the fake Gemini
 server (tests/fakes/gemini.py) drawing 2400-pixel images ("2K", sent as

@@ -1,7 +1,7 @@
 """Books per hour on one 512 MB host with BOOK_WORKERS 1, 2 and 3, side by side
 (`make bench-load`; a few minutes, so `make bench` leaves it out).
 
-The whole container (`bin/start`: migrations, gunicorn and the worker) runs
+The whole container (`bin/start`: migrations, the web server and the worker) runs
 in a memory cgroup limited to 512 MB, in production settings, with the Gemini
 provider: the real google-genai SDK talks to the fake Gemini server
 (tests/fakes/gemini.py), which answers each call after 20 to 45 s, as Google

@@ -1,7 +1,7 @@
 """A burst of Stripe webhooks with a slow mail provider.
 
 Starts the shop as production runs it (`bin/start` with its defaults:
-gunicorn with one worker process and threads, and a django-q2 cluster with
+the web server (one process with threads), and a django-q2 cluster with
 BOOK_WORKERS=1) on a fresh SQLite
 database, with a mail backend that takes 2 s a message
 (tests/fakes/mail.py). Places 50 orders, then sends their 50 signed
@@ -110,7 +110,7 @@ def run() -> None:
     )
 
     log = (var / "processes.log").open("ab")
-    # The container's own command: migrations, gunicorn and qcluster with
+    # The container's own command: migrations, the web server and qcluster with
     # bin/start's defaults (WEB_CONCURRENCY, WEB_THREADS).
     shop = subprocess.Popen(
         [sys.executable, str(ROOT / "bin" / "start")],
@@ -150,7 +150,7 @@ def run() -> None:
             os.killpg(shop.pid, signal.SIGKILL)
     p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
     print(f"{ORDERS} signed checkout.session.completed at once, mail provider 2 s a message")
-    print("bin/start with its defaults (gunicorn 1 worker with threads, qcluster BOOK_WORKERS=1), SQLite")
+    print("bin/start with its defaults (web server: 1 process with threads, qcluster BOOK_WORKERS=1), SQLite")
     print(f"answered: p50 {statistics.median(times):.2f} s, p99 {p99:.2f} s, max {times[-1]:.2f} s; failed {failed}")
     outcome = f"{confirmed_after:.1f} s" if confirmed_after is not None else "not within 180 s"
     print(f"every confirmation in the mailbox after {outcome} ({_confirmations(mailbox)} files, {sent} rows sent)")

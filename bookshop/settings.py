@@ -179,6 +179,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run a real worker in another process, which cannot see an
     # in-memory database; keep the test database on disk, one per test run.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A small managed PostgreSQL allows a few dozen connections for every
+    # host together, and a host's threads (web requests, book lanes, their
+    # heartbeats, outbox senders) each kept one of their own: 14 to 18 per
+    # host with BOOK_WORKERS=3. Each process now shares a pool of at most
+    # DATABASE_POOL_SIZE (Django's own, psycopg_pool), and its threads give
+    # theirs back between bursts of queries; one that finds the pool taken
+    # waits up to DATABASE_POOL_TIMEOUT s (the bursts last milliseconds).
+    # 3: the web process's four threads rarely query at the same moment, and
+    # the worker's threads hold one for milliseconds. min_size 0: a process
+    # with nothing to do (django-q2's sentinel, monitor, pusher: one thread
+    # each, so one connection each at most) closes its last after max_idle
+    # s. A host (bin/start) is the web process, the worker process and
+    # those three: 3 + 3 + 3 = 9 at most (README, "Database connections"). With
+    # CONN_HEALTH_CHECKS the pool checks a connection before handing it out
+    # (one dropped by the server or a proxy is replaced).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them: Django must not
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {
+            "min_size": 0,
+            "max_size": env_int("DATABASE_POOL_SIZE", 3),
+            "timeout": env_float("DATABASE_POOL_TIMEOUT", 30.0),
+            "max_idle": 30.0,
+        },
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -208,7 +234,7 @@ _lockout_minutes = env_int("STAFF_LOGIN_LOCKOUT_MINUTES", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
 # The client address as the shop computes it everywhere else (rate limits,
 # orders): one function, so the proxy setup is configured once.
-AXES_CLIENT_IP_CALLABLE = "orders.views.client_ip"
+AXES_CLIENT_IP_CALLABLE = "orders.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # A success forgets that account's and address's earlier failures.
 AXES_RESET_ON_SUCCESS = True
@@ -379,9 +405,24 @@ SWEEP_SECONDS = env_float("SWEEP_SECONDS", 60.0)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
-# Proxies in front of the web process that append to X-Forwarded-For (1 on
-# Render or Heroku): the client address is the one the outermost proxy saw.
+# The web front (bookshop/server.py): a request's whole body must arrive this
+# long after its headers (else 408), and no larger than this (else 413), before
+# a thread of Django sees it: slow clients held gunicorn's threads forever.
+# Stripe's events and the order form are a few kilobytes sent at once; the
+# shop takes no uploads (Django's own form limit is 256 KB, above).
+WEB_BODY_SECONDS = env_float("WEB_BODY_SECONDS", 10.0)
+WEB_MAX_BODY_BYTES = env_int("WEB_MAX_BODY_BYTES", 1024 * 1024)
+# Where the client's address comes from, for the rate limits (orders/client_ip.py):
+# "render" (Cloudflare's CF-Connecting-IP, which Render's edge sets whatever
+# the client sent), "proxy" (NUM_PROXIES proxies of our own append to
+# X-Forwarded-For: the entry the outermost one wrote) or "direct" (the
+# connection's). Unset: "render" on Render (it sets RENDER=true), else "proxy"
+# when NUM_PROXIES is set, else "direct". Counting X-Forwarded-For on Render
+# took Cloudflare's edge, so every customer behind one edge shared a limit.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+CLIENT_IP_SOURCE = (env("CLIENT_IP_SOURCE") or ("render" if env("RENDER") == "true" else "")).strip().lower()
+if CLIENT_IP_SOURCE not in {"", "render", "proxy", "direct"}:
+    raise ImproperlyConfigured("CLIENT_IP_SOURCE must be 'render', 'proxy' or 'direct'.")
 # Orders one client address may place in an hour (0: no limit).
 ORDER_RATE_LIMIT_PER_HOUR = env_int("ORDER_RATE_LIMIT_PER_HOUR", 10)
 BOOK_PRICE_CENTS = env_int("BOOK_PRICE_CENTS", 999)
@@ -602,5 +643,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"level": "INFO"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "django": {"level": "INFO"},
+        "weasyprint": {"level": "ERROR"},
+        # axes announces its version at every start; lockouts are warnings.
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "ERROR"},
+    },
 }

@@ -3,15 +3,14 @@ from datetime import UTC, datetime
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.views.decorators.cache import cache_control
 
 from bookshop.admin_kit import StaffPermissions, StaffViewOnly, run_each
-from bookshop.downloads import pdf_download
+from bookshop.downloads import jpeg_response, pdf_download
 from generator import selectors, services
 from generator.costs import cost_label
 from generator.errors import JobError
@@ -237,7 +236,6 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         return urls + super().get_urls()
 
     @staticmethod
-    @cache_control(private=True, max_age=300)
     def thumbnail_view(request, page_id: int, kind: str):
         if not request.user.has_perm("generator.view_page"):
             raise PermissionDenied
@@ -247,7 +245,8 @@ class PageAdmin(StaffPermissions, StaffViewOnly, admin.ModelAdmin):
         field = getattr(page, kind)
         if not field:
             raise Http404
-        return HttpResponse(thumbnail(field.name, THUMBNAIL_PIXELS), content_type="image/jpeg")
+        image = thumbnail(field.name, THUMBNAIL_PIXELS)
+        return jpeg_response(request, image.data, image.digest, max_age=300)
 
 
 def _utc(epoch: float) -> str:

@@ -1,5 +1,6 @@
 """A Job's book: its content read from the database, rendered (generator.pdf)."""
 
+from bookshop.dbconnections import connection_give_back
 from generator import jobfiles
 from generator.hostlimits import pdf_renders
 from generator.models import Job
@@ -33,6 +34,7 @@ def book_render(*, job: Job, variant: str = "home") -> bytes:
     made. One render at a time per host (HOST_PDF_RENDERS): a render is the
     largest single use of memory a book makes."""
     content = book_content_for(job=job)
+    connection_give_back()  # not held while waiting for the slot and rendering
     with pdf_renders():
         return book_content_render(content=content, variant=variant)
 

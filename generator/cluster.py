@@ -41,6 +41,7 @@ from django_q import cluster as q_cluster
 from django_q.conf import Conf, logger
 from django_q.worker import worker as q_worker
 
+from bookshop.dbconnections import database_pools_close
 from generator.processes import process_alive, process_descendants
 
 
@@ -70,9 +71,14 @@ class Sentinel(q_cluster.Sentinel):
                     os.kill(process.pid, signal.SIGTERM)
         super().stop()
 
+    def spawn_process(self, target, *args):
+        database_pools_close()
+        return super().spawn_process(target, *args)
+
     def spawn_worker(self) -> None:
         # django-q2's own, but the process runs `worker_process`: the worker
         # loop, then waiting for the book lanes (generator/lanes.py).
+        database_pools_close()
         timer = Value("f", -1)
         process = q_cluster.get_mp_context().Process(
             target=worker_process,
@@ -147,6 +153,7 @@ class Cluster(q_cluster.Cluster):
         super().__init__(*args, **kwargs)
 
     def start(self) -> int:
+        database_pools_close()
         with _sentinel_class():
             return super().start()
 

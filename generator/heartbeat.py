@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from bookshop.dbconnections import connection_give_back
 from generator import shutdown
 from generator.errors import JobCancelled
 from generator.models import Job, JobStatus, WorkerHeartbeat
@@ -87,6 +88,7 @@ class Heartbeat:
                         self.beat()
                 except Exception:
                     logger.exception("watching job %s failed", self.job_id)
+                connection_give_back()
         finally:
             connection.close()
 

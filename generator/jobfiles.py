@@ -81,10 +81,17 @@ def job_files_remove(job: Job) -> None:
     for field in (job.cover, job.pdf, job.print_pdf):
         if field:
             field.delete(save=False)
-    folder = job_folder(job)
+    _folder_empty(job_folder(job))
+
+
+def _folder_empty(folder: str) -> None:
+    """Delete every file under `folder`, its subfolders too (the screen-size
+    images generator/thumbnails.py keeps in `screen/`)."""
     try:
-        _, names = default_storage.listdir(folder)
+        subfolders, names = default_storage.listdir(folder)
     except FileNotFoundError:
         return
     for name in names:
         default_storage.delete(f"{folder}/{name}")
+    for subfolder in subfolders:
+        _folder_empty(f"{folder}/{subfolder}")

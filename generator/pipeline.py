@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from bookshop.dbconnections import connection_give_back
 from generator import geministate, jobfiles, queue, selectors, signals
 from generator.errors import JobCancelled, StorageUnavailable
 from generator.heartbeat import Heartbeat
@@ -334,6 +335,7 @@ def pages_draw(
         with HostShare(settings.HOST_API_CALLS) as share:
             submit_more(share)
             while in_flight:
+                connection_give_back()  # calls take seconds; the host's other threads may use it meanwhile
                 done, _ = wait(in_flight, timeout=STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
                 check()
                 for future in done:

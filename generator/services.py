@@ -7,11 +7,13 @@ what happens to a job is told through generator/signals.py.
 """
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from generator import jobfiles, queue, signals
 from generator.errors import JobError
 from generator.models import Job, JobKind, JobStatus, Page
+from generator.thumbnails import screen_images_delete
 
 
 def job_create(**brief) -> Job:
@@ -98,9 +100,7 @@ def pages_regenerate(*, job: Job, page_ids: list[int]) -> int:
         pages = list(Page.objects.filter(job=job, pk__in=page_ids))
         for page in pages:
             for kind in ("line_art", "colored"):
-                field = getattr(page, kind)
-                if field:
-                    field.delete(save=False)
+                _stored_delete(getattr(page, kind))
             page.error = ""
             page.save(update_fields=["line_art", "colored", "error"])
         if job.pdf:
@@ -165,6 +165,13 @@ def preview_to_book(*, job: Job) -> Job:
     if job.status != JobStatus.RUNNING:
         queue.job_requeue(job=job, reason="")
     return job
+
+
+def _stored_delete(field: FieldFile) -> None:
+    """Delete a stored file, and the screen-size images made from it."""
+    if field:
+        screen_images_delete(field.name)
+        field.delete(save=False)
 
 
 def job_discard(*, job_id: int) -> None:

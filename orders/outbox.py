@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from bookshop.dbconnections import connection_give_back
 from orders import emails
 from orders.models import EmailState, SentEmail
 
@@ -102,6 +103,7 @@ def outbox_send(*, email: SentEmail) -> bool:
     claim = SentEmail.objects.filter(pk=email.pk, state=EmailState.SENDING, claimed_at=email.claimed_at)
     try:
         message, attached = emails.email_build(email=email)
+        connection_give_back()  # a slow mail provider holds no database connection
         message.send()
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]

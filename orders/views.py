@@ -1,4 +1,3 @@
-import ipaddress
 import logging
 
 import stripe
@@ -7,11 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookshop.downloads import pdf_download
+from bookshop.downloads import jpeg_response, pdf_download
 from bookshop.tokens import readable_token
 from generator import selectors as job_selectors
 from generator.health import health_report
@@ -19,6 +18,7 @@ from generator.selectors import book_pdf
 from generator.thumbnails import preview_image as preview_image_bytes
 from generator.thumbnails import thumbnail
 from orders import payments, previews, pricing, privacy, selectors, services, stripe_webhooks
+from orders.client_ip import client_ip
 from orders.forms import OrderForm
 from orders.links import download_signature_valid
 from orders.models import Order, OrderStatus, Preview
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 WEBHOOK_MAX_BYTES = 256 * 1024
 # The long side of a page's thumbnail on the status page.
 THUMBNAIL_PIXELS = 240
+# A page's or a preview's picture only changes when it is drawn again, which
+# gives it another URL (the status page) or ETag (a preview's redraw).
+IMAGE_MAX_AGE = 3600
 
 
 def _order_or_404(token: str) -> Order:
@@ -35,18 +38,6 @@ def _order_or_404(token: str) -> Order:
     if len(token) > 64:
         raise Http404
     return get_object_or_404(Order, token=token)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    address = request.META.get("REMOTE_ADDR")
-    if settings.NUM_PROXIES:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            address = forwarded[-settings.NUM_PROXIES]
-    try:
-        return str(ipaddress.ip_address(address or ""))
-    except ValueError:
-        return None
 
 
 def _storefront(request: HttpRequest, form: OrderForm, status: int = 200) -> HttpResponse:
@@ -192,7 +183,6 @@ def preview_status_json(request: HttpRequest, token: str) -> JsonResponse:
 
 
 @require_GET
-@cache_control(private=True, max_age=3600)
 def preview_image(request: HttpRequest, token: str, which: str, scene: int) -> HttpResponse:
     """One of the preview's pictures, at screen size and marked PREVIEW:
     reachable only through the preview's token."""
@@ -204,7 +194,7 @@ def preview_image(request: HttpRequest, token: str, which: str, scene: int) -> H
     with translation.override(preview.language):
         mark = pgettext("watermark on a preview's pictures", "PREVIEW")
     image = preview_image_bytes(name, settings.PREVIEW_IMAGE_PIXELS, mark=mark)
-    return HttpResponse(image, content_type="image/jpeg")
+    return jpeg_response(request, image.data, image.digest, max_age=IMAGE_MAX_AGE)
 
 
 @require_POST
@@ -299,7 +289,6 @@ def order_status_json(request: HttpRequest, token: str) -> JsonResponse:
 
 
 @require_GET
-@cache_control(private=True, max_age=3600)
 def order_page_image(request: HttpRequest, token: str, number: int) -> HttpResponse:
     """A small JPEG of page `number` as drawn so far (its colored picture):
     reachable only through the order's token."""
@@ -307,7 +296,8 @@ def order_page_image(request: HttpRequest, token: str, number: int) -> HttpRespo
     name = job_selectors.page_drawn(order.job, number) if order.job is not None else None
     if not name:
         raise Http404
-    return HttpResponse(thumbnail(name, THUMBNAIL_PIXELS), content_type="image/jpeg")
+    image = thumbnail(name, THUMBNAIL_PIXELS)
+    return jpeg_response(request, image.data, image.digest, max_age=IMAGE_MAX_AGE)
 
 
 @require_GET

@@ -1,5 +1,5 @@
-"""The shop as it is deployed: bin/start (one container: migrations, gunicorn
-and the worker cluster under one supervisor), `make run` (the same, on a
+"""The shop as it is deployed: bin/start (one container: migrations, the web
+server and the worker cluster under one supervisor), `make run` (the same, on a
 developer's machine), the worker cluster's own stop, the Dockerfile and the
 Render blueprint.
 
@@ -35,6 +35,7 @@ from generator.models import Job, JobStatus, Page
 from generator.processes import process_alive, process_descendants
 from orders.models import Order, OrderStatus
 from tests.conftest import ROOT, WEBHOOK_SECRET, _database_url, stripe_signature, wait_until
+from tests.slow_clients import SlowClients, timed_request
 
 STOP_LIMIT_SECONDS = 10
 DELIVERY_SUBJECT = "Subject: Mia's coloring book is ready"
@@ -203,9 +204,9 @@ def test_bin_start_delivers_an_order_then_sigterm_to_every_process_stops_all_wit
     assert http_get(f"{running.base}/orders/{token}/status.json")[0] == 200
 
     pids = running.tree()
-    # The supervisor, gunicorn's master and worker, the cluster's main,
-    # sentinel, pusher, monitor and one book worker.
-    assert len(pids) >= 8, subprocess.run(["ps", "-o", "pid,ppid,cmd", "-p", ",".join(map(str, pids))], text=True)
+    # The supervisor, the web server, the cluster's main, sentinel, pusher,
+    # monitor and one book worker.
+    assert len(pids) >= 7, subprocess.run(["ps", "-o", "pid,ppid,cmd", "-p", ",".join(map(str, pids))], text=True)
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -257,6 +258,29 @@ def test_bin_start_stops_the_web_server_and_fails_when_the_worker_dies(shop):
     assert elapsed < STOP_LIMIT_SECONDS
     assert running.process.wait(timeout=5) != 0
     assert "worker exited" in running.output()
+
+
+@pytest.mark.worker
+def test_bin_start_answers_while_100_slow_clients_are_connected_and_cuts_them_off(shop):
+    """50 clients sending one header byte every 2 s and 50 sending a webhook's
+    body that way: before the fix, gunicorn's four threads each waited on
+    one of them forever and nothing else was answered. Now every probe is
+    answered (5 s is a deadline for stuck work, not a timing), and each slow
+    client is closed by its deadline (2 s here, 10 s by default)."""
+    running = shop(WEB_HEADER_SECONDS="2", WEB_BODY_SECONDS="2", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    payload, signature = signed_checkout_completed("no-such-order", "evt_slow_clients")
+    webhook = {"Content-Type": "application/json", "Stripe-Signature": signature}
+    with SlowClients(running.port, count=50, every=2.0) as slow:
+        assert slow.connected == 100
+        for _ in range(3):
+            health, _ = timed_request(running.base + "/healthz")
+            storefront, _ = timed_request(running.base + "/")
+            answer, _ = timed_request(running.base + "/api/webhook", payload, **webhook)
+            assert health in {200, 503} and storefront == 200, (health, storefront)
+            assert isinstance(answer, int) and answer < 500, answer
+            time.sleep(1)
+        wait_until(lambda: slow.still_open == 0, timeout=30, what="every slow client cut off by its deadline")
+    assert "Traceback" not in running.output()
 
 
 # The worker cluster alone (`manage.py qcluster`, as the Procfile runs it) -----
@@ -530,7 +554,9 @@ def test_render_blueprint_is_one_free_docker_service_with_postgres_and_object_st
     # Orders live in Postgres, never in SQLite on a disk wiped at restart.
     assert env["DATABASE_URL"]["fromDatabase"] == {"name": database["name"], "property": "connectionString"}
     assert env["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
-    assert env["NUM_PROXIES"]["value"] == "1"
+    # The client's address from Cloudflare's header, not X-Forwarded-For's
+    # hops (tests/orders/test_client_ip.py).
+    assert env["CLIENT_IP_SOURCE"]["value"] == "render" and "NUM_PROXIES" not in env
     assert env["BOOK_WORKERS"]["value"] == "1"
     to_fill = {key for key, var in env.items() if var.get("sync") is False}
     secrets = {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "GEMINI_API_KEY", "ANYMAIL_POSTMARK_SERVER_TOKEN"}

@@ -140,3 +140,12 @@ def test_smtp_is_configured_from_the_environment():
     no_host = {key: value for key, value in env.items() if key != "EMAIL_HOST"}
     result = manage("check", **no_host)
     assert "EMAIL_HOST must be set" in result.stderr
+
+
+def test_the_client_address_source_is_render_on_render_and_checked():
+    show = ["shell", "-v", "0", "-c", "from django.conf import settings; print(repr(settings.CLIENT_IP_SOURCE))"]
+    assert manage(*show, **PRODUCTION, RENDER="true").stdout.strip() == "'render'"
+    assert manage(*show, **PRODUCTION, RENDER="true", CLIENT_IP_SOURCE="proxy").stdout.strip() == "'proxy'"
+    assert manage(*show, **PRODUCTION).stdout.strip() == "''"  # then NUM_PROXIES decides (orders/client_ip.py)
+    result = manage("check", **PRODUCTION, CLIENT_IP_SOURCE="x-forwarded-for")
+    assert result.returncode != 0 and "CLIENT_IP_SOURCE must be" in result.stderr

@@ -83,6 +83,15 @@ T = TypeVar("T")
 # A 4K image is about 16 MP; anything far larger is not a page and would
 # cost hundreds of MB to decode.
 MAX_IMAGE_PIXELS = 40_000_000
+# What decoding one answer may take: Gemini's largest, "4K" (at most 17.2
+# MP, at four bytes a pixel), with a little room; "2K" takes 17 MB. A larger
+# PNG (no reduced decode) is refused, a larger JPEG decoded at a reduced
+# scale. One decode at a time per host (hostlimits).
+MAX_DECODED_BYTES = 18_000_000 * 4
+# Bytes a pixel while an image of each mode is decoded and made RGB or RGBA
+# (Pillow stores every mode of more than one band at four bytes a pixel; a
+# palette or bilevel image is converted, its decoded copy still alive).
+DECODED_BYTES_PER_PIXEL = {"L": 1, "1": 2, "P": 5, "LA": 8, "PA": 8}
 SCENE_MAX_CHARS = 300
 
 AUDIENCE = {
@@ -505,28 +514,60 @@ def _same_scene(one: str, other: str) -> bool:
 # Images --------------------------------------------------------------------
 
 
+def _flatten(image: Image.Image, factor: int) -> Image.Image:
+    """An RGBA image on white paper, reduced `factor` times: a strip at a
+    time, so that no second full-size buffer is ever made (Pillow's own
+    reduce and resize copy an RGBA image whole to premultiply it)."""
+    width, height = image.size
+    step = factor * 64
+    flat = Image.new("RGB", (-(-width // factor), -(-height // factor)), "white")
+    for top in range(0, height, step):
+        strip = image.crop((0, top, width, min(height, top + step)))
+        paper = Image.new("RGB", strip.size, "white")
+        paper.paste(strip, mask=strip)
+        flat.paste(paper.reduce(factor) if factor > 1 else paper, (0, top // factor))
+    return flat
+
+
 def _open_flat(data: bytes, size: int) -> Image.Image:
     """Decode an image as RGB on white (transparent areas become paper, not
     black), scaled down to fit `size` on its long side.
 
-    Pillow holds RGB and RGBA at four bytes a pixel, so a 2400-pixel image
-    is 17 MB in any of them: the image is flattened by pasting it onto white
-    with its own alpha as the mask, which keeps two such buffers alive at
-    most (no converted copy, no separate alpha band)."""
+    Memory is what the decoded image holds: Pillow keeps RGB and RGBA at
+    four bytes a pixel (a 36-megapixel PNG is 144 MB, and converting it
+    made a second copy: the worker reached 363 MB). So the size is read
+    from the header first; a JPEG is decoded straight at a reduced scale;
+    what would still take more than MAX_DECODED_BYTES is refused before any
+    decoding; and the decoded image is reduced (and flattened) without a
+    second full-size copy."""
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_IMAGE_PIXELS:
             raise ProviderError(f"the image is {image.width}x{image.height} pixels, far more than a page needs")
         image.draft(None, (size, size))  # a JPEG decodes straight at a reduced scale
+        decoded = image.width * image.height * DECODED_BYTES_PER_PIXEL.get(image.mode, 4)
+        if decoded > MAX_DECODED_BYTES:
+            raise ProviderError(
+                f"the image is {image.width}x{image.height} pixels: decoding it would take {decoded >> 20} MB,"
+                f" more than the {MAX_DECODED_BYTES >> 20} MB a page may"
+            )
         if image.mode in ("LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             image = image.convert("RGBA")
+        elif image.mode not in ("RGB", "RGBA", "L"):
+            image = image.convert("L" if image.mode == "1" else "RGB")
+        # Integer reduction down to twice the size asked for (what
+        # thumbnail's reducing_gap does), then LANCZOS for the rest.
+        factor = max(1, int(max(image.size) / size / 2))
         if image.mode == "RGBA":
-            flat = Image.new("RGB", image.size, "white")
-            flat.paste(image, mask=image)
+            flat = _flatten(image, factor)
+        elif factor > 1:
+            flat = image.reduce(factor)
         else:
-            flat = image.convert("RGB")
+            flat = image
         del image
         flat.thumbnail((size, size), Image.Resampling.LANCZOS)
+        if flat.mode != "RGB":
+            flat = flat.convert("RGB")  # gray at its final size
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise ProviderError(f"the image could not be read ({exc})") from exc
     return flat

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
-from PIL import Image
+from PIL import Image, ImageFile
 
 from generator import services, tasks
 from generator.models import Job, JobStatus, Page
@@ -22,6 +22,7 @@ from generator.providers import (
     ProviderError,
     ScenesRefused,
     Usage,
+    gemini,
     provider_get,
 )
 from generator.providers.gemini import GeminiRejected
@@ -655,3 +656,28 @@ def test_later_line_art_carries_the_first_one_as_a_reference(fake_gemini):
     # Another book never gets this book's reference.
     provider.draw_line_art(_brief(seed="another book"), "A cat", 0)
     assert not fake_gemini.calls(LINE_ART)[-1].has_image
+
+
+# Memory ------------------------------------------------------------------------
+
+
+def test_an_answer_too_big_to_decode_is_refused_unread_and_a_big_jpeg_decoded_small(fake_gemini, monkeypatch):
+    """A 36-megapixel PNG (under the 40 MP check) once took the worker to
+    363 MB: its size is read from the header and it is refused before any
+    decoding; a JPEG that large is decoded at a reduced scale instead."""
+    budget = 1_000_000  # bytes decoded, small here so the images can be
+    monkeypatch.setattr(gemini, "MAX_DECODED_BYTES", budget, raising=False)
+    decoded = []
+    load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image.size) or load(image))
+    fake_gemini.image_long_side = 1200  # RGB PNG line art, 1200 x 900: 4.3 MB decoded
+
+    with pytest.raises(ProviderError, match="decoding it would take"):
+        provider_get("gemini").draw_line_art(_brief(size=256), "A dinosaur", 3)
+    assert decoded == []
+
+    big = io.BytesIO()
+    Image.new("RGB", (1600, 1200), "teal").save(big, "JPEG")
+    colored = gemini.colored_normalize(big.getvalue(), 200)
+    assert max(Image.open(io.BytesIO(colored)).size) == 200
+    assert decoded and all(width * height * 4 <= budget for width, height in decoded)

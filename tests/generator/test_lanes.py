@@ -228,4 +228,4 @@ def test_the_worker_process_is_recycled_only_when_no_lane_holds_a_book(worker, p
         assert (job.status, job.attempts, job.api_calls) == (JobStatus.DONE, 1, 25)
     assert "recycled worker" not in w.log.read_text(errors="replace")
     queue.tasks_enqueue()  # now the lanes are idle: recycled
-    wait_until(lambda: "recycled worker" in w.log.read_text(errors="replace"), timeout=30, what="the recycle")
+    wait_until(lambda: "recycled worker" in w.log.read_text(errors="replace"), timeout=120, what="the recycle")

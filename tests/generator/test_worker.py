@@ -10,7 +10,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from generator.models import Job, JobStatus, Page
 from orders.models import Order, OrderStatus
@@ -291,3 +291,43 @@ def test_a_scene_blocked_twice_is_delivered_with_a_replacement_staff_can_see(wor
     assert len(drawn) == len(set(drawn)) == 12
     assert len(fake_gemini.calls(COLORING)) == 12
     assert Job.objects.get().attempts == 1
+
+
+def test_a_host_with_three_books_at_once_holds_at_most_ten_database_connections(worker, make_order, post_event, client):
+    """A small managed PostgreSQL allows a few dozen connections for all
+    hosts together; one host held 14 with BOOK_WORKERS=3. The worker's side
+    of a host (its processes: lanes, heartbeats, outbox, django-q2's own)
+    holds at most six while three books and a preview are made, which with
+    the web process's (never more than its four threads) is ten."""
+    if connection.vendor != "postgresql":
+        pytest.skip("counts PostgreSQL connections (pg_stat_activity)")
+    # libpq names the worker's connections from its environment.
+    w = worker(BOOK_WORKERS="3", OFFLINE_IMAGE_LATENCY="0.3", PGAPPNAME="worker-host").start()
+    orders = [make_order(email=f"parent{i}@example.com") for i in range(3)]
+    most, stop = 0, threading.Event()
+
+    def count() -> None:
+        nonlocal most
+        try:
+            with connection.cursor() as cursor:
+                while not stop.wait(0.05):
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND application_name = 'worker-host'"
+                    )
+                    most = max(most, cursor.fetchone()[0])
+        finally:
+            connection.close()
+
+    for order in orders:
+        post_event(checkout_event(order, event_id=f"evt_{order.pk}"))
+    assert client.post("/preview/", {**ORDER_FORM, "email": "visitor@example.com"}).status_code == 303
+    sampler = threading.Thread(target=count, daemon=True)
+    sampler.start()
+    try:
+        wait_until(all_delivered(orders), timeout=180, what="three books")
+    finally:
+        stop.set()
+        sampler.join()
+    assert w.process.poll() is None
+    assert 0 < most <= 6

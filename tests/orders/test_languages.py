@@ -115,8 +115,9 @@ def test_a_previews_pictures_carry_the_watermark_in_its_language(client, setting
         lanes.preview_run_next()
         name = job_selectors.preview_progress(preview.job)["cover"]
         served = client.get(f"/previews/{preview.token}/images/cover-0.jpg").content
-        mark = {"fr": "APERÇU", "en": "PREVIEW"}[language]
-        assert served == preview_image(name, settings.PREVIEW_IMAGE_PIXELS, mark=mark)
+        mark, other = {"fr": ("APERÇU", "PREVIEW"), "en": ("PREVIEW", "APERÇU")}[language]
+        assert served == preview_image(name, settings.PREVIEW_IMAGE_PIXELS, mark=mark).data
+        assert served != preview_image(name, settings.PREVIEW_IMAGE_PIXELS, mark=other).data
 
 
 def test_a_french_visitors_order_gets_french_emails_and_a_french_book(client):

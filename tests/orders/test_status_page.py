@@ -2,12 +2,14 @@
 and thumbnails of the pages as they are drawn, behind the order's token."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
-from generator import queue
+from generator import queue, thumbnails
 from generator.models import Job, JobStatus, Page
 from generator.selectors import eta_seconds, queue_position
+from orders import privacy
 
 
 def made_books(*durations: tuple[float, float], overlapping: bool = False) -> None:
@@ -134,3 +136,20 @@ def test_thumbnails_of_the_stored_pages_behind_the_token(client, finished_book, 
     for n, url in enumerate(urls, start=1):
         assert f'<img src="{url}" alt="Page {n}"' in body
     assert 'alt="Page 6"' not in body
+
+
+def test_a_thumbnail_is_made_once_and_deleted_with_the_customers_data(client, finished_book, monkeypatch, settings):
+    order = finished_book
+    decoded = []
+    real = thumbnails._screen_size
+    monkeypatch.setattr(thumbnails, "_screen_size", lambda *args: decoded.append(args) or real(*args))
+    url = client.get(f"/orders/{order.token}/status.json").json()["thumbnails"][0]
+    first, second = client.get(url), client.get(url)
+    assert first.content == second.content
+    assert len(decoded) == 1  # the second request read the stored thumbnail
+    assert first["ETag"] == second["ETag"]
+    folder = Path(settings.MEDIA_ROOT) / "jobs" / order.job.token
+    assert len(list((folder / "screen").iterdir())) == 1
+
+    privacy.order_personal_data_delete(order)
+    assert [path for path in folder.rglob("*") if path.is_file()] == []
