@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 from generator.models import BookBrief, Job, new_token
 from orders.pricing import price_text
@@ -145,6 +146,12 @@ class Preview(BookBrief):
     api_calls = models.PositiveIntegerField("API calls", default=0)
     # And what they were billed (micro-dollars, generator/costs.py).
     cost_micros = models.PositiveBigIntegerField("cost (micro-dollars)", default=0)
+    # The day's spend cap (orders.previews): when its last draw (the first,
+    # or a redraw) was let through, and what its job may have cost by the
+    # end of that draw (its bill then, and the draw's image calls at
+    # GEMINI_CALL_ESTIMATE_CENTS), counted until the draw is finished.
+    drawn_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reserved_micros = models.PositiveBigIntegerField("reserved (micro-dollars)", default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,13 +13,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookshop.tokens import readable_token
 from generator import services as generator_services
 from generator.errors import JobError
+from generator.models import Job, JobStatus
 from generator.selectors import quota_pause
 from orders.locks import transaction_lock
 from orders.models import OrderStatus, Preview
@@ -55,29 +57,61 @@ def preview_cost_micros(preview: Preview) -> int:
 # The image calls a preview makes: the cover, one line art, its coloring
 # (and a text call for the plan, which costs a hundredth of one of them).
 PREVIEW_IMAGE_CALLS = 3
+# A redraw: another scene's line art and coloring.
+REDRAW_IMAGE_CALLS = 2
+# One lock for the whole shop, taken first by whatever lets a draw through:
+# the day's spend is read and the draw's calls reserved as one step, so two
+# requests at once cannot both take the last room under the cap
+# (PostgreSQL: an advisory lock; SQLite already runs writers one at a time).
+SPEND_LOCK = "preview-spend"
+
+
+def _estimate_micros(calls: int) -> int:
+    return round(calls * settings.GEMINI_CALL_ESTIMATE_CENTS * 10_000)
+
+
+def _spend_today_micros() -> int:
+    """What previews drawn in the last 24 hours cost (micro-dollars): what
+    Gemini billed for them (the tokens of each answer at GEMINI_PRICES,
+    generator/costs.py; the offline provider costs nothing), and for a
+    draw not finished (waiting for the lane, or being drawn) what was
+    reserved for it when it was let through, while its bill is less: its
+    calls are counted before they are made, or answered. A preview redrawn
+    today counts its earlier draws too, erring on the side of the cap."""
+    recent = Preview.objects.filter(drawn_at__gte=_day_ago())
+    bought = Q(orders__paid_at__isnull=False)
+    drawing = Q(job__status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    billed = F("job__cost_micros")
+    cost = Case(When(drawing, then=Greatest(billed, F("reserved_micros"))), default=billed)
+    unordered = recent.exclude(bought).aggregate(cost=Sum(cost))["cost"] or 0
+    ordered = recent.filter(bought).distinct().aggregate(cost=Sum("cost_micros"))["cost"] or 0
+    return unordered + ordered
 
 
 def previews_spend_today_cents() -> float:
-    """What previews cost in the last 24 hours: what Gemini billed for them
-    (the tokens of each answer at GEMINI_PRICES, generator/costs.py; the
-    offline provider costs nothing), and PREVIEW_IMAGE_CALLS at
-    GEMINI_CALL_ESTIMATE_CENTS for each preview still waiting to be drawn,
-    so a burst of requests is counted before it is spent."""
-    recent = Preview.objects.filter(created_at__gte=_day_ago())
-    made = recent.filter(job__provider="gemini")
-    bought = Q(orders__paid_at__isnull=False)
-    unordered = made.exclude(bought).aggregate(cost=Sum("job__cost_micros"))["cost"] or 0
-    ordered = made.filter(bought).distinct().aggregate(cost=Sum("cost_micros"))["cost"] or 0
-    waiting = recent.filter(job__provider="").count() if settings.IMAGE_PROVIDER != "offline" else 0
-    return (unordered + ordered) / 10_000 + waiting * PREVIEW_IMAGE_CALLS * settings.GEMINI_CALL_ESTIMATE_CENTS
+    """What previews cost in the last 24 hours, draws under way included
+    (_spend_today_micros), in cents."""
+    return _spend_today_micros() / 10_000
+
+
+def _no_room_for(calls: int) -> bool:
+    """Whether `calls` more image calls would pass the day's spend cap, or
+    Gemini's daily quota is spent (a draw would wait hours for its reset)."""
+    if settings.IMAGE_PROVIDER == "offline":
+        return False
+    cap = settings.PREVIEW_DAILY_SPEND_CENTS * 10_000
+    return quota_pause() is not None or _spend_today_micros() + _estimate_micros(calls) > cap
 
 
 def previews_paused() -> bool:
-    """No preview offered: the day's spend cap is reached, or Gemini's daily
-    quota is spent (a preview would wait hours for its reset)."""
-    if settings.IMAGE_PROVIDER == "offline":
-        return False
-    return quota_pause() is not None or previews_spend_today_cents() >= settings.PREVIEW_DAILY_SPEND_CENTS
+    """No preview offered: one more would pass the day's spend cap, or
+    Gemini's daily quota is spent."""
+    return _no_room_for(PREVIEW_IMAGE_CALLS)
+
+
+def _reservation(calls: int) -> int:
+    """What a draw let through now is counted at until it is finished."""
+    return 0 if settings.IMAGE_PROVIDER == "offline" else _estimate_micros(calls)
 
 
 @transaction.atomic
@@ -86,7 +120,9 @@ def preview_create(*, email: str, client_ip: str | None, **brief) -> Preview:
     most PREVIEWS_PER_ADDRESS_PER_DAY per client address and
     PREVIEWS_PER_EMAIL_PER_DAY per email, counted under a lock so
     concurrent requests are counted one after the other; none while
-    previews are paused for the day."""
+    previews are paused for the day, decided under SPEND_LOCK with its
+    calls reserved in the same transaction."""
+    transaction_lock(SPEND_LOCK)
     if previews_paused():
         raise PreviewsPaused(gettext("Free previews are resting for today. You can still order the book."))
     address = None if client_ip == UNREADABLE_ADDRESS else client_ip
@@ -102,7 +138,9 @@ def preview_create(*, email: str, client_ip: str | None, **brief) -> Preview:
     if recent.filter(email=email).count() >= settings.PREVIEWS_PER_EMAIL_PER_DAY:
         raise PreviewRefused(gettext("This email has had many previews today. You can still order a book."))
     job = generator_services.preview_create(**brief)
-    return Preview.objects.create(email=email, client_ip=address, job=job, **brief)
+    return Preview.objects.create(
+        email=email, client_ip=address, job=job, reserved_micros=_reservation(PREVIEW_IMAGE_CALLS), **brief
+    )
 
 
 def preview_ordered(preview: Preview) -> bool:
@@ -131,8 +169,11 @@ def redraws_left(preview: Preview) -> int:
 
 
 def preview_redraw(*, preview: Preview) -> Preview:
-    """Another scene of the same book, at most PREVIEW_REDRAWS times."""
+    """Another scene of the same book, at most PREVIEW_REDRAWS times, and
+    while the day's spend cap has room for its calls (reserved as a new
+    preview's are)."""
     with transaction.atomic():
+        transaction_lock(SPEND_LOCK)
         preview = Preview.objects.select_for_update().select_related("job").get(pk=preview.pk)
         if preview_expired(preview) or preview_ordered(preview):
             raise PreviewRefused(gettext("This preview can no longer change."))
@@ -140,12 +181,24 @@ def preview_redraw(*, preview: Preview) -> Preview:
             raise PreviewRefused(
                 gettext("You've seen every scene we can draw for free. Order the book to see all twelve!")
             )
+        if _no_room_for(REDRAW_IMAGE_CALLS):
+            raise PreviewsPaused(
+                gettext(
+                    "Free previews are resting for today, so we can't draw another scene. "
+                    "You can still order the book to see all twelve!"
+                )
+            )
         try:
             generator_services.preview_redraw(job=preview.job)
         except JobError as exc:
             raise PreviewRefused(gettext("Wait for this scene to be finished first.")) from exc
+        # The job is finished (preview_redraw checked it, and holds its row):
+        # its bill is what it cost before this draw.
+        billed = Job.objects.values_list("cost_micros", flat=True).get(pk=preview.job_id)
         preview.redraws += 1
-        preview.save(update_fields=["redraws"])
+        preview.drawn_at = timezone.now()
+        preview.reserved_micros = billed + _reservation(REDRAW_IMAGE_CALLS)
+        preview.save(update_fields=["redraws", "drawn_at", "reserved_micros"])
     return preview
 
 

@@ -124,8 +124,10 @@ def test_previews_are_limited_per_address_and_per_email(client, settings):
 def test_past_the_days_spend_cap_the_form_goes_straight_to_ordering(client, fake_gemini, settings):
     # One preview: three 2K images of 1,680 output tokens at $60 per million
     # (about 10 cents each, as Google bills them) and a plan: about 30 cents,
-    # where calls x 4 cents counted 16 and let the next preview through.
-    settings.PREVIEW_DAILY_SPEND_CENTS = 25
+    # where calls x 4 cents counted 16 and let the next preview through. A
+    # preview is let through while the spend and its three calls at the
+    # estimate (12 cents here) fit under the cap.
+    settings.PREVIEW_DAILY_SPEND_CENTS, settings.GEMINI_CALL_ESTIMATE_CENTS = 40, 4
     settings.GEMINI_IMAGE_MODEL = settings.GEMINI_COLOR_MODEL = ["gemini-3.1-flash-image"]
     ask_preview(client)
     lanes.preview_run_next()
@@ -289,6 +291,21 @@ def test_previews_waiting_to_be_drawn_count_toward_the_cap(client, fake_gemini, 
     assert previews.previews_spend_today_cents() == 30
     response = client.post("/preview/", {**ORDER_FORM, "email": "c@example.com"})
     assert response.status_code == 429 and Preview.objects.count() == 2
+
+
+def test_a_redraw_counts_on_the_day_it_is_drawn_whenever_its_preview_was_made(client, fake_gemini, settings):
+    settings.GEMINI_CALL_ESTIMATE_CENTS = 10
+    preview = ask_preview(client)
+    lanes.preview_run_next()
+    two_days_ago = timezone.now() - timedelta(days=2)
+    Preview.objects.filter(pk=preview.pk).update(created_at=two_days_ago, drawn_at=two_days_ago)
+    assert previews.previews_spend_today_cents() == 0
+    assert client.post(f"/previews/{preview.token}/redraw/").status_code == 303
+    # Until it is drawn, the preview counts its bill and the redraw's two calls.
+    billed = Job.objects.get().cost_micros
+    assert previews.previews_spend_today_cents() == pytest.approx(billed / 10_000 + 2 * 10)
+    lanes.preview_run_next()
+    assert previews.previews_spend_today_cents() == Job.objects.get().cost_micros / 10_000 > billed / 10_000
 
 
 def test_the_preview_pages_own_order_form_places_the_order(client):
