@@ -1,6 +1,6 @@
 """PostgreSQL connections one host holds, with BOOK_WORKERS 1 and 3.
 
-`bin/start` (gunicorn and the django-q2 worker) runs in production settings
+`bin/start` (the web server and the django-q2 worker) runs in production settings
 on a PostgreSQL database of its own (BENCH_DATABASE_URL's server, a
 `bookshop_bench_connections` database made again for each run), with the
 offline provider waiting OFFLINE_LATENCY s a call. Once healthy, BOOKS paid

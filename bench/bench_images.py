@@ -2,7 +2,7 @@
 
 One free preview is made first (the offline provider, 2048-pixel images:
 its cover, a colored page and a page to color). Then the web server alone
-(gunicorn with bin/start's own options, production settings) runs in a
+(hypercorn as bin/start runs it, production settings) runs in a
 memory cgroup while CLIENTS visitors fetch the preview's three pictures
 over and over for SECONDS (no browser cache: each asks again in full), and
 one more visitor loads the storefront every STOREFRONT_EVERY s.
@@ -55,6 +55,38 @@ print(json.dumps({"token": preview.token}))
 """
 
 
+def web_argv(root: Path, port: int) -> list[str]:
+    """The web command bin/start runs in `root`, alone and on `port`:
+    hypercorn serving bookshop/server.py, or gunicorn's gthread worker in a
+    checkout from before it (BENCH_BEFORE)."""
+    if (root / "bookshop" / "server.py").exists():
+        return [
+            sys.executable,
+            "-m",
+            "hypercorn",
+            "bookshop.server:application",
+            f"--bind=127.0.0.1:{port}",
+            "--keep-alive=10",
+            "--graceful-timeout=5",
+            "--backlog=2048",
+            "--log-level=warning",
+            "--workers=0",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "bookshop.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        "--worker-class=gthread",
+        "--workers=1",
+        "--threads=4",
+        "--timeout=30",
+        "--max-requests=1000",
+        "--max-requests-jitter=100",
+    ]
+
+
 def _get(port: int, path: str) -> tuple[int, int]:
     connection = HTTPConnection("127.0.0.1", port, timeout=60)
     try:
@@ -105,20 +137,7 @@ def web_run(root: Path) -> dict:
         )
         urls = [f"/previews/{token}/images/{which}-0.jpg" for which in ("cover", "colored", "line_art")]
         cgroup = MemoryCgroup(f"bookshop-bench-images-{os.getpid()}", LIMIT_MB)
-        # bin/start's web command, alone.
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bookshop.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            "--worker-class=gthread",
-            "--workers=1",
-            "--threads=4",
-            "--timeout=30",
-            "--max-requests=1000",
-            "--max-requests-jitter=100",
-        ]
+        argv = web_argv(root, port)
         log = Path(folder) / "web.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
@@ -159,7 +178,7 @@ def web_run(root: Path) -> dict:
                     if _get(port, "/")[0] == 200:
                         break
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not come up:\n{log.read_text(errors='replace')[-2000:]}")
+                    raise RuntimeError(f"the web server did not come up:\n{log.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.2)
             before_mb = _rss_mb(cgroup)
             idle_peak_mb = cgroup.peak_bytes() / 2**20
@@ -204,7 +223,7 @@ def run() -> None:
     if os.environ.get("BENCH_BEFORE"):
         trees.insert(0, ("before", Path(os.environ["BENCH_BEFORE"]).resolve()))
     print(
-        f"the web process (gunicorn gthread, 1 worker x 4 threads) in a memory cgroup; {CLIENTS} visitors fetch a"
+        f"the web process (hypercorn and bookshop/server.py, 4 threads) in a memory cgroup; {CLIENTS} visitors fetch a"
         f" preview's 3 pictures (2048-pixel originals) for {SECONDS:.0f} s, one more loads / every"
         f" {STOREFRONT_EVERY} s"
     )
@@ -221,5 +240,5 @@ def run() -> None:
             f" {r['p99']:>6.2f}s  (peak < {TARGET_MB} MB: {verdict})",
             flush=True,
         )
-    print("peak: the cgroup's high-water mark (gunicorn's master and worker, page cache included); idle: before the")
+    print("peak: the cgroup's high-water mark (the one web process, page cache included); idle: before the")
     print("visitors came; RSS: the web worker's resident memory, a hint")
