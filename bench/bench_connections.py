@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import free_port  # noqa: E402
+from bench.support import free_port, production_env  # noqa: E402
 
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bookshop_bench_connections")
 DATABASE_NAME = "bookshop_bench_connections"
@@ -102,22 +102,13 @@ def host_run(book_workers: int, root: Path = ROOT) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-connections-") as folder:
         env = {
-            **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "S3_BUCKET"}},
+            **production_env(folder),
             "DATABASE_URL": database_url,
             "PORT": str(port),
-            "VAR_DIR": folder,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": "https://127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STRIPE_SECRET_KEY": "sk_test_bench",
-            "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-            "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
             "IMAGE_PROVIDER": "offline",
             "OFFLINE_IMAGE_LATENCY": str(OFFLINE_LATENCY),
             "BOOK_IMAGE_SIZE": "512",
             "BOOK_WORKERS": str(book_workers),
-            "LOG_LEVEL": "WARNING",
         }
         log_path = Path(folder) / "host.log"
         with log_path.open("ab") as log:

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import free_port  # noqa: E402
+from bench.support import free_port, production_env  # noqa: E402
 from tests.fakes.gemini import FakeGemini  # noqa: E402
 from tests.fakes.stripe import FakeStripe  # noqa: E402
 
@@ -218,17 +218,10 @@ def container_run(
     shop = Shop(port)
     with tempfile.TemporaryDirectory(prefix="bench-container-") as folder:
         env = {
-            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "S3_BUCKET"}},
+            **production_env(folder),
             "PORT": str(port),
-            "VAR_DIR": folder,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": "https://127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STRIPE_SECRET_KEY": "sk_test_bench",
             "STRIPE_API_BASE": stripe.url,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
             "IMAGE_PROVIDER": "gemini",
             "GEMINI_API_KEY": gemini.api_key,
             "GEMINI_BASE_URL": gemini.url,
@@ -237,7 +230,6 @@ def container_run(
             "ORDER_RATE_LIMIT_PER_HOUR": "0",
             "PREVIEWS_PER_ADDRESS_PER_DAY": "100",
             "PREVIEW_DAILY_SPEND_CENTS": "100000",
-            "LOG_LEVEL": "WARNING",
             **(env_extra or {}),
         }
         cgroup = MemoryCgroup(f"bookshop-bench-{os.getpid()}-{book_workers}", LIMIT_MB)

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_container import MemoryCgroup  # noqa: E402
-from bench.support import free_port  # noqa: E402
+from bench.support import free_port, production_env  # noqa: E402
 
 CLIENTS = 20
 SECONDS = float(os.environ.get("BENCH_IMAGES_SECONDS", "60"))
@@ -112,19 +112,10 @@ def web_run(root: Path) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-images-") as folder:
         env = {
-            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "S3_BUCKET"}},
+            **production_env(folder),
             "DJANGO_SETTINGS_MODULE": "bookshop.settings",
-            "VAR_DIR": folder,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": "https://127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STRIPE_SECRET_KEY": "sk_test_bench",
-            "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-            "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
             "IMAGE_PROVIDER": "offline",
             "BOOK_IMAGE_SIZE": "2048",
-            "LOG_LEVEL": "WARNING",
         }
         made = subprocess.run(
             [sys.executable, "-c", MAKE_PREVIEW], cwd=root, env=env, capture_output=True, text=True, check=False

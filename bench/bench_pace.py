@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_container import IMAGE_BYTES, LIMIT_MB, WEBHOOK_SECRET, MemoryCgroup, Shop  # noqa: E402
-from bench.support import free_port  # noqa: E402
+from bench.support import free_port, production_env  # noqa: E402
 from tests.fakes.gemini import LINE_ART, FakeGemini  # noqa: E402
 from tests.fakes.stripe import FakeStripe  # noqa: E402
 
@@ -110,17 +110,10 @@ def pace_run(root: Path, scenario: str, gemini: FakeGemini, stripe: FakeStripe) 
     shop = Shop(port)
     with tempfile.TemporaryDirectory(prefix="bench-pace-") as folder:
         env = {
-            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "S3_BUCKET"}},
+            **production_env(folder),
             "PORT": str(port),
-            "VAR_DIR": folder,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": "https://127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STRIPE_SECRET_KEY": "sk_test_bench",
             "STRIPE_API_BASE": stripe.url,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
             "IMAGE_PROVIDER": "gemini",
             "GEMINI_API_KEY": gemini.api_key,
             "GEMINI_BASE_URL": gemini.url,
@@ -131,7 +124,6 @@ def pace_run(root: Path, scenario: str, gemini: FakeGemini, stripe: FakeStripe) 
             "ORDER_RATE_LIMIT_PER_HOUR": "0",
             "PREVIEWS_PER_ADDRESS_PER_DAY": "100",
             "PREVIEW_DAILY_SPEND_CENTS": "100000",
-            "LOG_LEVEL": "WARNING",
         }
         cgroup = MemoryCgroup(f"bookshop-pace-{os.getpid()}-{scenario}-{int(time.time() * 1000)}", LIMIT_MB)
         log_path = Path(folder) / "container.log"

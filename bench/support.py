@@ -1,5 +1,6 @@
 """What several benches share."""
 
+import os
 import socket
 
 
@@ -8,3 +9,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# What every bench's shop runs with: production settings (DEBUG off) and
+# placeholder secrets, the demo's outside services replaced by anymail's test
+# backend, and nothing inherited that would point it at another database,
+# broker or bucket. A bench adds or overrides what it measures.
+PRODUCTION = {
+    "SECRET_KEY": "bench-secret-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SITE_URL": "https://127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "STRIPE_SECRET_KEY": "sk_test_bench",
+    "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+    "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def production_env(folder: str) -> dict[str, str]:
+    """This process's environment as a bench's shop runs in it, its files in `folder`."""
+    inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "S3_BUCKET"}}
+    return {**inherited, **PRODUCTION, "VAR_DIR": folder}
