@@ -56,13 +56,14 @@ def job_resume(*, job_id: int) -> bool:
     As in queue.job_requeue, the receivers lock their rows before the job's
     row is written (the order a refund takes: the client's row, then the job)."""
     stopped = [JobStatus.CANCELLED, JobStatus.FAILED]
-    job = Job.objects.filter(pk=job_id, status__in=stopped).first()
+    # A job whose files were deleted has no brief left: never drawn again.
+    job = Job.objects.filter(pk=job_id, status__in=stopped, files_deleted_at__isnull=True).first()
     if job is None:
         return False
     try:
         with transaction.atomic():
             signals.job_requeued.send(sender=Job, job=job, reason="")
-            resumed = Job.objects.filter(pk=job_id, status__in=stopped).update(
+            resumed = Job.objects.filter(pk=job_id, status__in=stopped, files_deleted_at__isnull=True).update(
                 status=JobStatus.QUEUED,
                 attempts=0,
                 error="",

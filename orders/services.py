@@ -397,6 +397,10 @@ def order_charge_refunded(*, charge: Charge) -> tuple[Order | None, str]:
             return order, _order_flag(order, _partial_refund_note(charge))
         if order.status == OrderStatus.REFUNDED:
             return order, "already refunded"
+        if order.failed_refund_id and order.status == OrderStatus.CANCELLED:
+            # A charge.refunded from before the refund failed, delivered
+            # late: the failure stands, and staff keep its note.
+            return order, f"refund {order.failed_refund_id} failed since; left as it is"
         if OrderStatus.REFUNDED not in ORDER_TRANSITIONS[order.status]:
             return order, _order_flag(order, f"Refunded in Stripe while {order.status}; look at it.")
         _order_mark_refunded(order, "Refunded in Stripe.")
@@ -546,6 +550,10 @@ def _order_dispute_won(order: Order, about: str) -> str:
     won = f"Dispute won in Stripe {about}: the money is back."
     if not (order.status == OrderStatus.CANCELLED and order.dispute_stopped_book):
         return _order_flag(order, f"{won} The order is {order.status}; nothing else to do.")
+    if order.personal_data_deleted_at is not None:
+        # The parent deleted the order's data while it was closed: there is
+        # no brief left to draw, and nothing of theirs may be stored again.
+        return _order_flag(order, f"{won} Its data was deleted meanwhile: no book is made.")
     order.dispute_stopped_book = False
     order_transition(order, OrderStatus.QUEUED, problem=f"{won} Its book is being made again.")
     if order.job is None:

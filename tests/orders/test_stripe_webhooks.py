@@ -490,3 +490,35 @@ def test_a_session_already_stored_on_another_order_is_recorded_and_answered_200(
     assert record.order == second and "not fulfilled" in record.outcome
     first.refresh_from_db()
     assert first.status == OrderStatus.QUEUED
+
+
+def test_a_late_charge_refunded_does_not_undo_a_refund_failure(refunded, deliver):
+    """A charge.refunded from before the refund failed, delivered after its
+    failure (another event id): the order stays closed and keeps its note."""
+    order = refunded()
+    deliver(refund_event(order, id="re_test_late"))
+    order.refresh_from_db()
+    problem = order.problem
+    assert order.status == OrderStatus.CANCELLED and "re_test_late" in problem
+    charge = {"object": "charge", "payment_intent": intent_of(order), "refunded": True,
+              "amount_refunded": order.amount_cents, "currency": order.currency}  # fmt: skip
+    deliver({"id": "evt_late_refunded", "object": "event", "type": "charge.refunded", "data": {"object": charge}})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.refunded_at is None and order.problem == problem
+
+
+def test_a_dispute_won_after_the_parent_deleted_the_data_makes_no_book(paid, deliver, client):
+    order = paid()
+    deliver(dispute_event(order))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    from orders.privacy import order_personal_data_delete
+
+    order_personal_data_delete(order)
+    deliver(dispute_event(order, "charge.dispute.closed"))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert "data was deleted" in order.problem
+    job = Job.objects.get()
+    assert job.status != JobStatus.QUEUED and job.theme == ""
