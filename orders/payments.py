@@ -32,6 +32,19 @@ def client() -> stripe.StripeClient:
     return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
 
 
+# The return page asks Stripe while the parent waits, in one of the web
+# process's few threads: a slow Stripe must not hold it (the SDK's default is
+# 80 s a try, and retries), and the webhook fulfils the order anyway.
+RETURN_PAGE_TIMEOUT_SECONDS = 5
+
+
+@cache
+def _quick_client(api_key: str, api_base: str | None) -> stripe.StripeClient:
+    base = {"api": api_base} if api_base else None
+    http = stripe.new_default_http_client(timeout=RETURN_PAGE_TIMEOUT_SECONDS)
+    return stripe.StripeClient(api_key, base_addresses=base, max_network_retries=0, http_client=http)
+
+
 # Stripe's secret and restricted keys say their mode in their prefix.
 LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
 
@@ -80,9 +93,12 @@ def checkout_session_create(*, order: Order) -> stripe.checkout.Session:
 
 def checkout_session_retrieve(*, session_id: str) -> dict[str, Any]:
     """The Checkout Session as Stripe has it now (decoded JSON, the shape of
-    a checkout.session event's data.object)."""
+    a checkout.session event's data.object), asked once, within
+    RETURN_PAGE_TIMEOUT_SECONDS."""
+    client()  # the key is set
     try:
-        return client().v1.checkout.sessions.retrieve(session_id).to_dict()
+        quick = _quick_client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+        return quick.v1.checkout.sessions.retrieve(session_id).to_dict()
     except stripe.StripeError as exc:
         raise PaymentError(f"Stripe did not answer for the checkout session: {exc.user_message or exc}") from exc
 

@@ -146,9 +146,11 @@ def test_a_session_not_paid_yet_changes_nothing(client, checkout, fake_stripe, p
 def test_stripe_failing_on_the_return_shows_the_page_calmly(client, checkout, fake_stripe, failure):
     order, session_id = checkout()
     fake_stripe.session_pay(session_id)
-    fake_stripe.failures = [failure] * 3  # the SDK's two retries included
+    fake_stripe.failures = [failure] * 3  # enough for the SDK's retries, were there any
     page = back_from_stripe(client, order, session_id)
     assert page.status_code == 200
+    # Asked once: the parent's page (and a web thread) never waits on retries.
+    assert len(retrievals(fake_stripe)) == 1
     assert state_text(page) == WAITING
     assert failure[2] not in page.content.decode()
     order.refresh_from_db()
