@@ -244,6 +244,14 @@ def test_healthz_gives_staff_the_details(admin_client, paid_order):
     assert details["queue"]["waiting"] == 1
 
 
+def test_healthz_keeps_its_details_from_a_session_without_the_second_factor(admin_client, settings):
+    """Signed in before STAFF_REQUIRE_2FA was turned on, with no code: the
+    admin turns the session away, and so do the health details."""
+    settings.STAFF_REQUIRE_2FA = True
+    assert admin_client.get("/admin/").status_code == 302
+    assert set(admin_client.get("/healthz").json()) == {"ok"}
+
+
 def test_the_sweep_is_a_heartbeat(client):
     WorkerHeartbeat.objects.create(worker="recycled:1", beat_at=timezone.now() - timedelta(days=2))
     queue.jobs_sweep()
