@@ -28,9 +28,17 @@ _probe_lock = threading.Lock()
 def storage_probe() -> dict:
     """Whether storage takes a write: a few bytes written and deleted, at
     most every HEALTH_STORAGE_PROBE_SECONDS per process (the last answer
-    is given in between), since a platform asks every few seconds."""
+    is given in between), since a platform asks every few seconds. One
+    thread probes at a time; while it does, the others give the last answer
+    at once, so a hung object store never holds every web thread."""
     where = (settings.STORAGES["default"]["BACKEND"], str(settings.MEDIA_ROOT))
-    with _probe_lock:
+    probed_at, result = _probes.get(where, (None, None))
+    if probed_at is not None and time.monotonic() - probed_at < settings.HEALTH_STORAGE_PROBE_SECONDS:
+        return result
+    # With an answer to give, nobody waits for the probe under way.
+    if not _probe_lock.acquire(blocking=result is None):
+        return result
+    try:
         probed_at, result = _probes.get(where, (None, None))
         if probed_at is not None and time.monotonic() - probed_at < settings.HEALTH_STORAGE_PROBE_SECONDS:
             return result
@@ -42,6 +50,8 @@ def storage_probe() -> dict:
             result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         _probes[where] = (time.monotonic(), result)
         return result
+    finally:
+        _probe_lock.release()
 
 
 def health_report() -> dict:

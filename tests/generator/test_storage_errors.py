@@ -106,6 +106,38 @@ def test_healthz_reports_storage_that_cannot_be_written(client, admin_client, se
     assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*.probe") if path.is_file()]
 
 
+def test_a_hung_storage_probe_holds_no_other_request(settings, monkeypatch):
+    """One thread's probe hangs on storage: every other health check gives
+    the last answer at once instead of queueing behind it."""
+    import threading
+
+    from generator import health
+
+    settings.HEALTH_STORAGE_PROBE_SECONDS = 0
+    assert health.storage_probe() == {"ok": True}  # an answer to give
+    entered, release = threading.Event(), threading.Event()
+    real_save = FileSystemStorage.save
+
+    def hung_save(self, *args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(FileSystemStorage, "save", hung_save)
+    prober = threading.Thread(target=health.storage_probe)
+    prober.start()
+    try:
+        assert entered.wait(30), "the probe never reached storage"
+        answers = []
+        others = threading.Thread(target=lambda: answers.extend(health.storage_probe() for _ in range(3)))
+        others.start()
+        others.join(10)  # a deadline for a stuck check, not a timing: they do not touch storage
+        assert answers == [{"ok": True}] * 3
+    finally:
+        release.set()
+        prober.join(30)
+
+
 def test_an_object_store_refusing_writes_is_waited_for_too(s3, paid_order, client):  # noqa: F811
     WorkerHeartbeat.objects.create(worker="host:1", beat_at=timezone.now())
     order = paid_order()
