@@ -42,6 +42,7 @@ from generator.providers import (
     Usage,
     provider_get,
 )
+from generator.thumbnails import screen_images_delete
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +90,10 @@ def pages_store(*, job: Job, scenes: list[str]) -> list[Page]:
     return list(job.pages.order_by("index"))
 
 
-def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> None:
+def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageRecorder | None" = None) -> bool:
     """Write one image to storage and record it, the moment it exists;
-    dropped if the job's files were deleted meanwhile (generator.jobfiles)."""
+    dropped if the job's files were deleted meanwhile (generator.jobfiles).
+    Whether it was kept."""
     name = jobfiles.job_file_store(
         job_id=page.job_id,
         name=f"{jobfiles.job_folder(page.job)}/{page.index + 1:02d}-{kind}.{image_type(data).extension}",
@@ -101,7 +103,7 @@ def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageReco
     if name is None:
         if recorder is not None:
             recorder.flush()
-        return
+        return False
     setattr(page, kind, name)
     images = queue.images_recount(page.job_id)
     signals.job_progressed.send(
@@ -109,6 +111,7 @@ def page_image_store(*, page: Page, kind: str, data: bytes, recorder: "UsageReco
     )
     if recorder is not None:
         recorder.flush()
+    return True
 
 
 def page_scene_replace(*, page: Page, scene: str, reason: str) -> None:
@@ -117,6 +120,9 @@ def page_scene_replace(*, page: Page, scene: str, reason: str) -> None:
     old scene and the reason are kept for staff."""
     for kind in (LINE_ART, COLORED):
         if name := getattr(page, kind).name:
+            # Its screen-size copies too: the new scene's image may be stored
+            # under the same name, and must not be shown as the old one.
+            screen_images_delete(name)
             default_storage.delete(name)
     Page.objects.filter(pk=page.pk).update(
         scene=scene, replaced_scene=page.scene, replaced_reason=reason, line_art="", colored="", error=""
@@ -327,8 +333,9 @@ def pages_draw(
             page_scene_replace(page=page, scene=data, reason=reason)
             to_draw.appendleft(page)
             return
-        page_image_store(page=page, kind=kind, data=data, recorder=recorder)
-        if kind == LINE_ART and not page.colored:
+        # A line art dropped (the parent deleted the data) is colored by nobody.
+        kept = page_image_store(page=page, kind=kind, data=data, recorder=recorder)
+        if kept and kind == LINE_ART and not page.colored:
             to_color.append((page, data))
 
     try:

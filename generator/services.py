@@ -71,6 +71,9 @@ def job_resume(*, job_id: int) -> bool:
                 heartbeat_at=None,
                 finished_at=None,
                 queued_at=timezone.now(),
+                # A fresh start: no storage wait carried over from before.
+                not_before=None,
+                storage_failures=0,
             )
             if not resumed:
                 raise _Unchanged

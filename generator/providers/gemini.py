@@ -203,6 +203,11 @@ PER_DAY = re.compile(r"per\s*day", re.IGNORECASE)
 MODEL_GONE = re.compile(
     r"\bmodels?\b.*\b(not found|not supported|does not support|no longer available)\b", re.IGNORECASE | re.DOTALL
 )
+# A 400 retires a model only for what no request of ours could change: a
+# name Google does not know, or a model that cannot answer with an image at
+# all. "Model does not support <an option we sent>" is our request's fault:
+# retiring every model of the list for it would stop the shop for good.
+MODEL_GONE_400 = re.compile(r"not found|no longer available|response modalit", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,7 @@ def api_error_verdict(exc: errors.APIError) -> Verdict:
                 if PER_DAY.search(quota):
                     return Verdict(DAILY_QUOTA, quota_id=quota)
         return Verdict(RETRYABLE, delay=_requested_delay(exc))
-    if code in (400, 404) and MODEL_GONE.search(message):
+    if code in (400, 404) and MODEL_GONE.search(message) and (code == 404 or MODEL_GONE_400.search(message)):
         return Verdict(RETIRED)
     if code == 404:
         # A 404 that names no model (an empty body from a front end, as
@@ -751,6 +756,8 @@ class GeminiProvider(ImageProvider):
                 raise CallsStopped("the job's calls were stopped")
             if STATE.retirement(model) is None:
                 break
+            if probing:  # retired meanwhile by another call: its probe ends here
+                STATE.probe_end(model, answered=False)
         choice = ModelChoice(model)
         try:
             yield choice

@@ -185,6 +185,10 @@ def test_a_model_google_no_longer_serves_is_told_from_other_refusals():
     assert api_error_verdict(_error(404, "NOT_FOUND", new_users)).kind == RETIRED
     no_images = "Model does not support the requested response modalities: image"
     assert api_error_verdict(_error(400, "INVALID_ARGUMENT", no_images)).kind == RETIRED
+    # A model refusing an option the request sent is the request's fault: retiring
+    # every model of the list for it would stop the shop for good.
+    option = "Model does not support the requested image size: 8K"
+    assert api_error_verdict(_error(400, "INVALID_ARGUMENT", option)).kind == PERMANENT
     # A bare 404 from a front end names no model: not a retirement.
     assert api_error_verdict(_error(404, "Not Found", "")).kind == RETRYABLE
     unknown = "Invalid JSON payload received. Unknown name \"imageConfig\" at 'generation_config': Cannot find field."
