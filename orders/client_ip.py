@@ -82,9 +82,15 @@ def client_address(request: HttpRequest) -> Address | None:
             return _from_header(request, RENDER_HEADER, 0)
         return remote  # from inside Render (its health checks)
     if source == "proxy":
-        if request.META.get(FORWARDED_HEADER):
+        if header := request.META.get(FORWARDED_HEADER):
             # The outermost proxy's entry has NUM_PROXIES - 1 after it.
-            return _from_header(request, FORWARDED_HEADER, max(settings.NUM_PROXIES, 1) - 1)
+            address = _from_header(request, FORWARDED_HEADER, max(settings.NUM_PROXIES, 1) - 1)
+            # ipware passes over an entry it cannot read and takes the next
+            # one to the left, which the client wrote: only the entry the
+            # outermost proxy appended is the client.
+            entries = header.split(",")
+            appended = _parse(entries[-max(settings.NUM_PROXIES, 1)]) if len(entries) >= settings.NUM_PROXIES else None
+            return address if address is not None and address == appended else None
         return remote
     return remote
 

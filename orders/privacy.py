@@ -93,10 +93,21 @@ def _stripe_payload_scrub(payload, secrets: list[str]):
     return _scrub(blank(payload), secrets, "[deleted]")
 
 
+def _stripe_key(key: str) -> bool:
+    """A field Stripe writes itself (an id, a type, a status): never a
+    person's text, and kept for accounting even if a short name happens to
+    be inside it ("Ana" in an id)."""
+    return key in ("id", "object", "type", "status", "currency") or key.endswith(("_id", "_intent"))
+
+
 def _scrub(value, secrets: list[str], replacement: str):
-    """The JSON value with every string holding one of `secrets` replaced."""
+    """The JSON value with every string holding one of `secrets` replaced
+    (Stripe's own ids and codes kept)."""
     if isinstance(value, dict):
-        return {key: _scrub(item, secrets, replacement) for key, item in value.items()}
+        return {
+            key: item if _stripe_key(key) and isinstance(item, str) else _scrub(item, secrets, replacement)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [_scrub(item, secrets, replacement) for item in value]
     if isinstance(value, str) and any(secret.lower() in value.lower() for secret in secrets):

@@ -83,6 +83,18 @@ def test_behind_one_proxy_the_clients_own_x_forwarded_for_entries_are_ignored(cl
         assert preview(client, f"parent{n}@example.com", **meta) == (303 if n < 2 else 429), n
 
 
+def test_behind_one_proxy_an_entry_the_proxy_did_not_write_is_never_the_client(settings, rf):
+    """The proxy appended something that is no address: the entry before it
+    is the client's own writing, not a way out of the unreadable bucket."""
+    from orders.client_ip import client_address
+
+    settings.CLIENT_IP_SOURCE, settings.NUM_PROXIES = "proxy", 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5, unknown")
+    assert client_address(request) is None
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.7")
+    assert str(client_address(request)) == "198.51.100.7"
+
+
 def test_an_ipv6_client_counts_by_its_64(client, settings):
     settings.CLIENT_IP_SOURCE = "direct"
     settings.PREVIEWS_PER_ADDRESS_PER_DAY = 10

@@ -242,3 +242,20 @@ def test_images_in_flight_when_the_data_is_deleted_are_never_stored(paid_order, 
     assert [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()] == []
     job = Job.objects.get(pk=order.job_id)
     assert not job.cover and not job.pages.exists() and job.images_done == 0
+
+
+def test_the_scrub_keeps_stripes_own_ids_whatever_a_short_name_matches():
+    """A payer called Ana, and an id that happens to hold "Ana": the
+    description naming her goes, the ids Stripe wrote stay for accounting."""
+    from orders.privacy import _stripe_payload_scrub
+
+    payload = {
+        "id": "evt_1AnaQx",
+        "type": "charge.refunded",
+        "data": {"object": {"id": "ch_3Ana", "payment_intent": "pi_9ana", "description": "Book for Ana"}},
+    }
+    scrubbed = _stripe_payload_scrub(payload, ["Ana"])
+    assert scrubbed["id"] == "evt_1AnaQx" and scrubbed["type"] == "charge.refunded"
+    charge = scrubbed["data"]["object"]
+    assert (charge["id"], charge["payment_intent"]) == ("ch_3Ana", "pi_9ana")
+    assert charge["description"] == "[deleted]"
