@@ -18,8 +18,9 @@ attempt (generator/pipeline.py).
 Where it lives: two tables (generator.models.RetiredModel, QuotaPause),
 read and written here in plain SQL, so the providers (which never import
 models) can use it. A provider's calls run on a book's pool threads, which
-never touch the database: they only read and change `STATE`, this
-process's copy, and the job's own thread writes what they learned
+never touch these tables (only the shop-wide rate budget, which closes its
+connection after): they read and change `STATE`, this process's copy, and
+the job's own thread writes what they learned
 (`GeminiState.flush`, called by the pipeline every STOP_POLL_SECONDS) and
 reads what other hosts learned (`GeminiState.load`, at each job's start).
 So a retirement costs one call in a process (the others wait a few seconds

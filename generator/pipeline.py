@@ -70,13 +70,6 @@ def brief_for(job: Job) -> Brief:
     )
 
 
-def pages_plan(*, job: Job, provider: ImageProvider, brief: Brief) -> list[Page]:
-    pages = list(job.pages.order_by("index"))
-    if len(pages) == settings.BOOK_SCENES:
-        return pages
-    return pages_store(job=job, scenes=provider.plan_scenes(brief, settings.BOOK_SCENES))
-
-
 def pages_store(*, job: Job, scenes: list[str]) -> list[Page]:
     """The plan's pages, one per scene (pages already there are kept)."""
     if len(scenes) != settings.BOOK_SCENES:

@@ -37,7 +37,7 @@ def test_a_book_whose_first_image_model_is_gone_is_delivered_by_the_next_with_on
 
     wait_until(all_delivered([order]), timeout=120, what="the book, drawn by the next model")
     images = [seen for seen in fake_gemini.calls() if seen.model in (OLD, NEW)]
-    assert [seen.answer for seen in images if seen.model == OLD] == ["404"]  # six calls in flight, one paid for
+    assert [seen.answer for seen in images if seen.model == OLD] == ["404"]  # twelve calls in flight, one paid for
     assert len([seen for seen in images if seen.model == NEW and seen.answer == "ok"]) == 25
     close_old_connections()
     job = Job.objects.get()
