@@ -127,6 +127,16 @@ def _signature(payload: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+# What a parent types in the order form.
+ORDER_FIELDS = {
+    "email": "parent@example.com",
+    "theme": "dinosaurs having a picnic",
+    "child_name": "Mia",
+    "age_group": "kids",
+    "paper_size": "letter",
+}
+
+
 class Shop:
     """HTTP to the shop as a browser behind Render's TLS proxy speaks it."""
 
@@ -140,26 +150,26 @@ class Shop:
                 method, path, body=body, headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1", **(headers or {})}
             )
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            # Header names as they are usually written ("Set-Cookie": hypercorn
+            # sends them in lower case), repeated ones joined.
+            headers: dict[str, str] = {}
+            for name, value in response.getheaders():
+                key = name.title()
+                headers[key] = f"{headers[key]}, {value}" if key in headers else value
+            return response.status, headers, response.read()
         finally:
             connection.close()
 
-    def order(self, number: int, path: str = "/order/") -> None:
-        status, headers, page = self.request("GET", "/")
+    def form_post(self, path: str, fields: dict) -> str:
+        """Post the storefront's form to `path` as a browser does (its CSRF
+        cookie and token): the Location it answers."""
+        _, headers, page = self.request("GET", "/")
         cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        form = {
-            "csrfmiddlewaretoken": token,
-            "email": f"parent{number}@example.com",
-            "theme": "dinosaurs having a picnic",
-            "child_name": "Mia",
-            "age_group": "kids",
-            "paper_size": "letter",
-        }
         status, headers, _ = self.request(
             "POST",
             path,
-            urllib.parse.urlencode(form).encode(),
+            urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode(),
             {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": f"csrftoken={cookie}",
@@ -168,6 +178,10 @@ class Shop:
         )
         if status != 303:
             raise RuntimeError(f"{path} answered {status}")
+        return headers.get("Location", "")
+
+    def order(self, number: int, path: str = "/order/") -> None:
+        self.form_post(path, {**ORDER_FIELDS, "email": f"parent{number}@example.com"})
 
     def pay(self, session: dict, number: int) -> int:
         event = {

@@ -25,19 +25,24 @@ side by side: the fake, the container and the figures are this bench's.
 
 import contextlib
 import os
-import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_container import IMAGE_BYTES, LIMIT_MB, WEBHOOK_SECRET, MemoryCgroup, Shop  # noqa: E402
+from bench.bench_container import (  # noqa: E402
+    IMAGE_BYTES,
+    LIMIT_MB,
+    ORDER_FIELDS,
+    WEBHOOK_SECRET,
+    MemoryCgroup,
+    Shop,
+)
 from bench.support import free_port, production_env  # noqa: E402
 from tests.fakes.gemini import LINE_ART, FakeGemini  # noqa: E402
 from tests.fakes.stripe import FakeStripe  # noqa: E402
@@ -46,35 +51,6 @@ SCALE = float(os.environ.get("BENCH_PACE_SCALE", "1"))
 CALL_SECONDS = 20.0  # a Gemini image call, on average
 SPREAD = (0.6, 1.4)
 DEADLINE = 900 / max(SCALE, 1)
-
-
-def _form(shop: Shop, path: str, extra: dict | None = None) -> str:
-    """Post the storefront's form to `path`; the Location it answers."""
-    _, headers, page = shop.request("GET", "/")
-    cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-    form = {
-        "csrfmiddlewaretoken": token,
-        "email": "parent@example.com",
-        "theme": "dinosaurs having a picnic",
-        "child_name": "Mia",
-        "age_group": "kids",
-        "paper_size": "letter",
-        **(extra or {}),
-    }
-    status, headers, _ = shop.request(
-        "POST",
-        path,
-        urllib.parse.urlencode(form).encode(),
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookie}",
-            "Referer": "https://127.0.0.1/",
-        },
-    )
-    if status != 303:
-        raise RuntimeError(f"{path} answered {status}")
-    return headers.get("Location", "")
 
 
 def _query(database: Path, sql: str):
@@ -153,7 +129,7 @@ def pace_run(root: Path, scenario: str, gemini: FakeGemini, stripe: FakeStripe) 
                 raise RuntimeError("the shop never became healthy")
             extra = {}
             if scenario == "from a preview":
-                location = _form(shop, "/preview/")
+                location = shop.form_post("/preview/", ORDER_FIELDS)
                 preview = location.rstrip("/").rsplit("/", 1)[-1]
                 asked = time.perf_counter()
                 ready = "SELECT count(*) FROM generator_job WHERE kind = 'preview' AND status = 'done'"
@@ -162,7 +138,7 @@ def pace_run(root: Path, scenario: str, gemini: FakeGemini, stripe: FakeStripe) 
                 result["preview_seconds"] = time.perf_counter() - asked
                 extra = {"preview": preview}
             made_before = len(stripe.created)
-            _form(shop, "/order/", extra)
+            shop.form_post("/order/", {**ORDER_FIELDS, **(extra or {})})
             (session,) = [obj for obj in stripe.created[made_before:] if obj["object"] == "checkout.session"]
             gemini_since = time.monotonic()
             calls_before = len(gemini.calls())
