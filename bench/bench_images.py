@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_container import MemoryCgroup  # noqa: E402
-from bench.support import free_port, production_env  # noqa: E402
+from bench.support import bin_start_web_command, free_port, gunicorn_command, production_env  # noqa: E402
 
 CLIENTS = 20
 SECONDS = float(os.environ.get("BENCH_IMAGES_SECONDS", "60"))
@@ -53,38 +53,6 @@ preview = previews.preview_create(email="visitor@example.com", client_ip="192.0.
 assert lanes.preview_run_next() == f"preview {preview.job_id}"
 print(json.dumps({"token": preview.token}))
 """
-
-
-def web_argv(root: Path, port: int) -> list[str]:
-    """The web command bin/start runs in `root`, alone and on `port`:
-    hypercorn serving bookshop/server.py, or gunicorn's gthread worker in a
-    checkout from before it (BENCH_BEFORE)."""
-    if (root / "bookshop" / "server.py").exists():
-        return [
-            sys.executable,
-            "-m",
-            "hypercorn",
-            "bookshop.server:application",
-            f"--bind=127.0.0.1:{port}",
-            "--keep-alive=10",
-            "--graceful-timeout=5",
-            "--backlog=2048",
-            "--log-level=warning",
-            "--workers=0",
-        ]
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "bookshop.wsgi",
-        f"--bind=127.0.0.1:{port}",
-        "--worker-class=gthread",
-        "--workers=1",
-        "--threads=4",
-        "--timeout=30",
-        "--max-requests=1000",
-        "--max-requests-jitter=100",
-    ]
 
 
 def _get(port: int, path: str) -> tuple[int, int]:
@@ -128,7 +96,10 @@ def web_run(root: Path) -> dict:
         )
         urls = [f"/previews/{token}/images/{which}-0.jpg" for which in ("cover", "colored", "line_art")]
         cgroup = MemoryCgroup(f"bookshop-bench-images-{os.getpid()}", LIMIT_MB)
-        argv = web_argv(root, port)
+        # bin/start's web command, alone (gunicorn's in a checkout from before hypercorn).
+        argv = (
+            bin_start_web_command(root, port) if (root / "bookshop" / "server.py").exists() else gunicorn_command(port)
+        )
         log = Path(folder) / "web.log"
         with log.open("ab") as out:
             process = subprocess.Popen(

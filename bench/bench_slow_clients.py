@@ -18,8 +18,6 @@ no worker beating, which is an answer all the same.
 import contextlib
 import hashlib
 import hmac
-import importlib.machinery
-import importlib.util
 import json
 import os
 import signal
@@ -33,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import free_port  # noqa: E402
+from bench.support import bin_start_web_command, free_port, gunicorn_command  # noqa: E402
 from tests.slow_clients import SlowClients, timed_request  # noqa: E402
 
 WEBHOOK_SECRET = "whsec_bench"  # noqa: S105 - signs the bench's own events
@@ -41,30 +39,6 @@ SLOW_CLIENTS = 50  # of each kind
 PROBES = 5
 PROBE_TIMEOUT = 5.0
 CUT_OFF_WAIT = 15.0
-
-
-def bin_start_web_command(port: int) -> list[str]:
-    loader = importlib.machinery.SourceFileLoader("bin_start", str(ROOT / "bin" / "start"))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("bin_start", loader))
-    loader.exec_module(module)
-    return module.web_command(sys.executable, port)
-
-
-def gunicorn_command(port: int) -> list[str]:
-    """bin/start's web command before the change."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "bookshop.wsgi",
-        f"--bind=127.0.0.1:{port}",
-        "--worker-class=gthread",
-        "--workers=1",
-        "--threads=4",
-        "--timeout=30",
-        "--graceful-timeout=5",
-        "--log-level=warning",
-    ]
 
 
 def signed_webhook() -> tuple[bytes, dict[str, str]]:
@@ -168,7 +142,11 @@ def run() -> None:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         rows = [
             measure("before: gunicorn gthread, 4 threads", gunicorn_command, Path(folder)),
-            measure("after: bin/start's web (hypercorn + bookshop/server.py)", bin_start_web_command, Path(folder)),
+            measure(
+                "after: bin/start's web (hypercorn + bookshop/server.py)",
+                lambda port: bin_start_web_command(ROOT, port),
+                Path(folder),
+            ),
         ]
     print(f"{SLOW_CLIENTS} slowloris + {SLOW_CLIENTS} slow-body clients (a byte every 2 s), {PROBES} probes of each")
     for row in rows:

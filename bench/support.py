@@ -1,7 +1,11 @@
 """What several benches share."""
 
+import importlib.machinery
+import importlib.util
 import os
 import socket
+import sys
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -31,3 +35,28 @@ def production_env(folder: str) -> dict[str, str]:
     """This process's environment as a bench's shop runs in it, its files in `folder`."""
     inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "S3_BUCKET"}}
     return {**inherited, **PRODUCTION, "VAR_DIR": folder}
+
+
+def bin_start_web_command(root: Path, port: int) -> list[str]:
+    """The web command `root`'s bin/start runs (its web_command), on `port`."""
+    loader = importlib.machinery.SourceFileLoader("bin_start", str(root / "bin" / "start"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("bin_start", loader))
+    loader.exec_module(module)
+    return module.web_command(sys.executable, port)
+
+
+def gunicorn_command(port: int) -> list[str]:
+    """bin/start's web command before hypercorn (gunicorn's gthread worker)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "bookshop.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        "--worker-class=gthread",
+        "--workers=1",
+        "--threads=4",
+        "--timeout=30",
+        "--graceful-timeout=5",
+        "--log-level=warning",
+    ]
